@@ -1,0 +1,35 @@
+import { ConfigError, createLogger, createRedis, JobClient, loadConfig, waitReady } from '@ca/shared';
+import { createApp } from './app.js';
+import { WorkerDirectory } from './services/workers.js';
+import { createHttpMetrics } from './services/http-metrics.js';
+
+let cfg;
+try {
+  cfg = loadConfig();
+} catch (e) {
+  if (e instanceof ConfigError) {
+    console.error(e.message);
+    process.exit(2);
+  }
+  throw e;
+}
+const log = createLogger('ca-api', cfg.LOG_LEVEL);
+const redis = createRedis(cfg.REDIS_URL, { name: 'ca-api' });
+redis.on('error', () => undefined); // reconnects on its own; requests answer 503 meanwhile
+await waitReady(redis, 10_000).catch((e: Error) => log.warn({ err: e.message }, 'Redis not reachable yet; serving 503 until it is'));
+const deps = { cfg, log, redis, jobs: new JobClient(cfg, redis), workers: new WorkerDirectory(cfg, redis), metrics: createHttpMetrics() };
+const app = createApp(deps);
+const server = app.listen(cfg.PORT, cfg.HOST, () => log.info({ port: cfg.PORT }, 'API listening'));
+server.requestTimeout = cfg.SYNC_TIMEOUT_MS + 30_000;
+
+for (const sig of ['SIGTERM', 'SIGINT'] as const) {
+  process.once(sig, () => {
+    log.info({ signal: sig }, 'shutting down');
+    server.close();
+    server.closeIdleConnections();
+    deps.jobs
+      .close()
+      .finally(() => redis.quit().catch(() => undefined))
+      .finally(() => process.exit(0));
+  });
+}

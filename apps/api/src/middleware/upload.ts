@@ -1,0 +1,25 @@
+import type { RequestHandler } from 'express';
+import multer from 'multer';
+import { AppError, type Config, type Task } from '@ca/shared';
+
+/**
+ * Multipart for upload tasks: memory storage (the API never writes uploads to disk), exactly one file in
+ * the field "file", a size limit per media kind, and small limits on everything else.
+ */
+export function uploadFor(task: Task, cfg: Config): RequestHandler {
+  if (task.input.kind !== 'upload') return (_req, _res, next) => next();
+  const maxBytes = task.input.media === 'image' ? cfg.MAX_IMAGE_BYTES : cfg.MAX_AUDIO_BYTES;
+  const m = multer({
+    storage: multer.memoryStorage(),
+    limits: { fileSize: maxBytes, files: 1, fields: 8, parts: 9, fieldSize: 256, fieldNameSize: 64, headerPairs: 50 },
+  }).single('file');
+  return (req, res, next) => {
+    if (!req.is('multipart/form-data')) return next(new AppError(415, 'unsupported_media_type', 'send the file as multipart/form-data in the field "file"'));
+    m(req, res, (err?: unknown) => {
+      if (err instanceof multer.MulterError && err.code === 'LIMIT_FILE_SIZE') {
+        return next(new AppError(413, 'file_too_large', `the file is over the limit of ${maxBytes} bytes`, { details: { limit_bytes: maxBytes } }));
+      }
+      next(err);
+    });
+  };
+}

@@ -1,0 +1,54 @@
+import { Router } from 'express';
+import { ALL_DOMAINS, TASKS } from '@ca/shared';
+import type { AppDeps } from '../context.js';
+
+const VERSION = '0.1.0';
+
+export function opsRoutes(deps: AppDeps): Router {
+  const r = Router();
+  r.get('/', (_req, res) => {
+    res.json({
+      name: 'CustomerAssist',
+      version: VERSION,
+      links: { docs: '/docs', openapi: '/openapi.json', health: '/healthz', ready: '/readyz', metrics: '/metrics', llmops: '/llmops/summary' },
+      tasks: Object.values(TASKS).map((t) => ({ name: t.name, domain: t.domain, sync: `/${t.name}`, async: `/jobs/${t.name}`, summary: t.summary })),
+    });
+  });
+  r.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok', uptime_s: Math.round(process.uptime()) });
+  });
+  r.get('/readyz', async (_req, res) => {
+    let redisOk = false;
+    try {
+      redisOk = (await deps.redis.ping()) === 'PONG';
+    } catch {
+      redisOk = false;
+    }
+    const workers = redisOk ? await deps.workers.list(true).catch(() => []) : [];
+    const domains = Object.fromEntries(
+      ALL_DOMAINS.map((d) => {
+        const serving = workers.filter((w) => w.state === 'ready' && w.domains.includes(d));
+        const problems = [...new Set(workers.flatMap((w) => w.unavailable.filter((u) => u.domain === d).map((u) => u.error)))];
+        return [
+          d,
+          {
+            ready: serving.length > 0,
+            workers: serving.length,
+            providers: [...new Set(serving.flatMap((w) => w.providers))],
+            models: [...new Set(serving.flatMap((w) => w.models.filter((m) => !m.error).map((m) => m.model)))],
+            ...(problems.length ? { problems } : {}),
+          },
+        ];
+      }),
+    );
+    const ready = redisOk && Object.values(domains).every((d) => d.ready);
+    if (!ready) res.set('Retry-After', '10');
+    res.status(ready ? 200 : 503).json({
+      status: ready ? 'ready' : 'not_ready',
+      redis: redisOk ? 'ok' : 'unreachable',
+      domains,
+      ...(ready ? {} : { unready: Object.entries(domains).filter(([, v]) => !v.ready).map(([k]) => k) }),
+    });
+  });
+  return r;
+}

@@ -1,0 +1,52 @@
+/**
+ * Speech. Whisper transcribes in the spoken language, and translates to English in its own translate
+ * mode. Other target languages chain the transcript into the translate-text task (its own nlp job).
+ */
+import { findLanguage } from '@ca/shared';
+import type { Handler, HandlerContext, MediaInput } from './types.js';
+import { countTokens, timed } from './timing.js';
+
+async function whisper(ctx: HandlerContext, media: MediaInput, task: 'transcribe' | 'translate', language?: string): Promise<string> {
+  const m = ctx.models.get('asr');
+  const audio = media.audio!;
+  const { chunk_length_s } = m.spec.options as { chunk_length_s: number };
+  const long = audio.durationS > 30 && chunk_length_s > 0;
+  const out = (await timed(
+    ctx,
+    m,
+    () =>
+      m.pipe!(audio.samples, {
+        task,
+        ...(language ? { language: findLanguage(language)?.name ?? language } : {}),
+        ...(long ? { chunk_length_s, stride_length_s: 5 } : {}),
+        return_timestamps: false,
+      }),
+    (r: { text: string }) => ({ tokensIn: 0, tokensOut: countTokens(m, r.text) }),
+  )) as { text: string };
+  return out.text.trim();
+}
+
+export const audioTranscribe: Handler<'audio-transcribe'> = async (input, media, ctx) => {
+  const transcription = await whisper(ctx, media, 'transcribe', input.language);
+  return { transcription, ...(input.language ? { language: input.language } : {}), duration_s: round(media.audio!.durationS) };
+};
+
+export const audioTranscribeTranslate: Handler<'audio-transcribe-translate'> = async (input, media, ctx) => {
+  const { src_lang, target_lang } = input;
+  const transcription = await whisper(ctx, media, 'transcribe', src_lang);
+  let translation: string;
+  if (target_lang === 'en') {
+    translation = src_lang === 'en' ? transcription : await whisper(ctx, media, 'translate', src_lang);
+  } else if (src_lang === target_lang) {
+    translation = transcription;
+  } else if (src_lang) {
+    translation = (await ctx.runTask('translate-text', { text: transcription, src_lang, target_lang })).translation;
+  } else {
+    // Spoken language unknown: Whisper's translate mode gives English, which the translator takes on.
+    const english = await whisper(ctx, media, 'translate');
+    translation = english ? (await ctx.runTask('translate-text', { text: english, src_lang: 'en', target_lang })).translation : '';
+  }
+  return { transcription, translation, target_lang, ...(src_lang ? { src_lang } : {}), duration_s: round(media.audio!.durationS) };
+};
+
+const round = (x: number) => Math.round(x * 1000) / 1000;

@@ -1,0 +1,69 @@
+/**
+ * Extractive QA over contexts longer than the model's window: the context is cut into overlapping
+ * windows of whole sentences that fit the model, each window is asked, and the best-scoring span wins.
+ * start/end are character offsets into the client's context.
+ */
+import type { Handler } from './types.js';
+import { countTokens, timed } from './timing.js';
+
+const WINDOW_TOKENS = 320;
+
+export const questionAnswering: Handler<'question-answering'> = async (input, _media, ctx) => {
+  const m = ctx.models.get('qa');
+  const { context, question } = input;
+  const windows = splitWindows(context, (s) => countTokens(m, s), WINDOW_TOKENS);
+  let best = { answer: '', score: 0, start: 0, end: 0 };
+  for (const w of windows) {
+    const out = (await timed(ctx, m, () => m.pipe!(question, w.text, { top_k: 1 }), {
+      tokensIn: countTokens(m, question) + countTokens(m, w.text),
+    })) as { answer: string; score: number };
+    if (out.score > best.score || best.answer === '') {
+      const at = locate(w.text, out.answer);
+      best = { answer: at >= 0 ? w.text.slice(at, at + out.answer.length) : out.answer.trim(), score: out.score, start: w.offset + Math.max(0, at), end: w.offset + Math.max(0, at) + out.answer.length };
+    }
+  }
+  ctx.report({ model: m.spec.model, inferenceMs: 0, tokensOut: countTokens(m, best.answer), confidence: best.score });
+  return { question, answer: best.answer, score: clamp01(best.score), start: best.start, end: best.end };
+};
+
+const clamp01 = (x: number) => (Number.isFinite(x) ? Math.min(1, Math.max(0, x)) : 0);
+
+/** Index of the answer in the window: exact, then ignoring case, then ignoring spacing differences. */
+function locate(text: string, answer: string): number {
+  const a = answer.trim();
+  if (!a) return -1;
+  const exact = text.indexOf(a);
+  if (exact >= 0) return exact;
+  return text.toLowerCase().indexOf(a.toLowerCase());
+}
+
+export interface Window {
+  text: string;
+  offset: number;
+}
+
+/** Sentence-aligned windows of at most `max` tokens, overlapping by one sentence. */
+export function splitWindows(text: string, tokens: (s: string) => number, max: number): Window[] {
+  if (tokens(text) <= max) return [{ text, offset: 0 }];
+  const sentences: Window[] = [];
+  const re = /[^.!?\n]+[.!?\n]*\s*/g;
+  for (let m = re.exec(text); m; m = re.exec(text)) sentences.push({ text: m[0], offset: m.index });
+  const windows: Window[] = [];
+  let i = 0;
+  while (i < sentences.length) {
+    let j = i;
+    let used = 0;
+    while (j < sentences.length) {
+      const n = tokens(sentences[j]!.text);
+      if (used > 0 && used + n > max) break;
+      used += n;
+      j++;
+    }
+    const first = sentences[i]!;
+    const last = sentences[j - 1]!;
+    windows.push({ text: text.slice(first.offset, last.offset + last.text.length), offset: first.offset });
+    if (j >= sentences.length) break;
+    i = j - 1 > i ? j - 1 : j; // one sentence of overlap, always moving forward
+  }
+  return windows;
+}

@@ -1,0 +1,37 @@
+import type { AppError, Config, Logger, TaskInput, TaskName, TaskResult } from '@ca/shared';
+import type { DecodedAudio, DecodedImage } from '@ca/media';
+import type { ModelHost } from '../models/host.js';
+
+/** What a handler may report about its inference, for metrics and the LLMOps event. */
+export interface InferenceReport {
+  model: string;
+  inferenceMs: number;
+  tokensIn?: number;
+  tokensOut?: number;
+  /** The model's own confidence (0..1) where it has one. */
+  confidence?: number;
+}
+
+export interface HandlerContext {
+  cfg: Config;
+  models: ModelHost;
+  log: Logger;
+  signal: AbortSignal;
+  /** Run another task as its own job (it goes to its domain's queue) and wait for the result. */
+  runTask<N extends TaskName>(task: N, input: TaskInput<N>): Promise<TaskResult<N>>;
+  report(r: InferenceReport): void;
+  /** Throw if the job was cancelled meanwhile. */
+  checkCancelled(): void;
+}
+
+export interface MediaInput {
+  image?: DecodedImage;
+  audio?: DecodedAudio;
+}
+
+export type Handler<N extends TaskName> = (input: TaskInput<N>, media: MediaInput, ctx: HandlerContext) => Promise<TaskResult<N>>;
+
+/** One handler per task; a missing entry does not compile (and is checked again at start-up). */
+export type HandlerMap = { [N in TaskName]: Handler<N> };
+
+export type { AppError };

@@ -1,0 +1,72 @@
+/**
+ * The models of one worker process: loaded once, warmed, looked up by registry key, disposed on exit.
+ * A model that fails to load takes its domain out of service (reported in the heartbeat, so the API
+ * answers 503 for it) instead of taking the whole process down.
+ */
+import { modelRegistry, modelsForDomains, tasksOfDomain, type Config, type Domain, type Logger, type ModelKey, type AppError } from '@ca/shared';
+import { loadModel, type LoadedModel } from './loader.js';
+import { configureTransformers } from './transformers-env.js';
+
+export interface ModelStatus {
+  key: ModelKey;
+  model: string;
+  provider?: string;
+  load_ms?: number;
+  error?: string;
+}
+
+export class ModelHost {
+  private readonly loaded = new Map<ModelKey, LoadedModel>();
+  private readonly failed = new Map<ModelKey, AppError>();
+
+  constructor(
+    private readonly cfg: Config,
+    private readonly log: Logger,
+    private readonly onLoaded: (m: LoadedModel) => void = () => {},
+  ) {}
+
+  async loadFor(domains: readonly Domain[]): Promise<void> {
+    configureTransformers(this.cfg);
+    const registry = modelRegistry(this.cfg);
+    // One at a time: loading two large models at once only doubles peak memory.
+    for (const key of modelsForDomains(domains)) {
+      const spec = registry[key];
+      try {
+        const m = await loadModel(spec, this.cfg, this.log);
+        this.loaded.set(key, m);
+        this.onLoaded(m);
+        this.log.info({ model: spec.model, key, provider: m.provider, load_ms: Math.round(m.loadMs) }, 'model ready');
+      } catch (err) {
+        this.failed.set(key, err as AppError);
+        this.log.error({ model: spec.model, key, err: (err as Error).message }, 'model could not be loaded');
+      }
+    }
+  }
+
+  get(key: ModelKey): LoadedModel {
+    const m = this.loaded.get(key);
+    if (!m) throw this.failed.get(key) ?? new Error(`model ${key} is not loaded in this worker`);
+    return m;
+  }
+
+  /** A domain is ready when every model its tasks need is loaded. */
+  domainReady(d: Domain): boolean {
+    return tasksOfDomain(d).every((t) => t.models.every((k) => this.loaded.has(k)));
+  }
+
+  status(): ModelStatus[] {
+    return [
+      ...[...this.loaded.values()].map((m) => ({ key: m.spec.key, model: m.spec.model, provider: m.provider, load_ms: Math.round(m.loadMs) })),
+      ...[...this.failed.entries()].map(([key, e]) => ({ key, model: modelRegistry(this.cfg)[key].model, error: e.message })),
+    ];
+  }
+
+  providers(): string[] {
+    return [...new Set([...this.loaded.values()].map((m) => m.provider))];
+  }
+
+  async dispose(): Promise<void> {
+    await Promise.allSettled([...this.loaded.values()].map((m) => m.dispose()));
+    this.loaded.clear();
+  }
+}

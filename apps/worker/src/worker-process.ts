@@ -1,0 +1,149 @@
+/**
+ * A worker process: loads the models of its domains, then consumes those domains' queues, heartbeats,
+ * serves /metrics, listens for cancellations, and shuts down gracefully.
+ */
+import http from 'node:http';
+import { randomBytes } from 'node:crypto';
+import { Worker } from 'bullmq';
+import {
+  appendEvent,
+  createRedis,
+  JobClient,
+  keys,
+  qualityScore,
+  QUEUE_NAMES,
+  type Config,
+  type Domain,
+  type Logger,
+} from '@ca/shared';
+import { assertHandlersComplete } from './handlers/index.js';
+import { startHeartbeat, type WorkerRecord } from './heartbeat.js';
+import { createWorkerMetrics } from './metrics.js';
+import { ModelHost } from './models/host.js';
+import { createProcessor, type JobOutcome } from './processor.js';
+
+export async function startWorkerProcess(cfg: Config, log: Logger) {
+  assertHandlersComplete();
+  const id = `${process.pid}-${randomBytes(4).toString('hex')}`;
+  const redis = createRedis(cfg.REDIS_URL, { blocking: true, name: `ca-worker-${id}` });
+  const sub = createRedis(cfg.REDIS_URL, { blocking: true, name: `ca-worker-sub-${id}` });
+  const metrics = createWorkerMetrics();
+  const models = new ModelHost(cfg, log, (m) => metrics.modelLoaded(m));
+  const jobs = new JobClient(cfg, redis);
+  let state: WorkerRecord['state'] = 'loading';
+  const workers = new Map<Domain, Worker>();
+  const startedAt = new Date().toISOString();
+
+  const server = http.createServer((req, res) => {
+    if (req.url === '/metrics') {
+      metrics.registry.metrics().then(
+        (body) => res.writeHead(200, { 'Content-Type': metrics.registry.contentType }).end(body),
+        () => res.writeHead(500).end(),
+      );
+    } else if (req.url === '/healthz') res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ status: 'ok', state }));
+    else res.writeHead(404).end();
+  });
+  await new Promise<void>((resolve) => server.listen(cfg.WORKER_METRICS_PORT, cfg.HOST, resolve));
+  const metricsPort = (server.address() as { port: number }).port;
+
+  const snapshot = () => ({
+    started_at: startedAt,
+    state,
+    domains: cfg.WORKER_DOMAINS.filter((d) => workers.has(d)),
+    unavailable: cfg.WORKER_DOMAINS.filter((d) => !models.domainReady(d) && state !== 'loading').map((d) => ({
+      domain: d,
+      error: models.status().find((s) => s.error)?.error ?? 'models not loaded',
+    })),
+    models: models.status(),
+    providers: models.providers(),
+    metrics_port: metricsPort,
+  });
+  const heartbeat = startHeartbeat(cfg, redis, id, snapshot);
+  await heartbeat.beat();
+  heartbeat.start();
+
+  log.info({ worker_id: id, domains: cfg.WORKER_DOMAINS, metrics_port: metricsPort }, 'loading models');
+  await models.loadFor(cfg.WORKER_DOMAINS);
+
+  const onOutcome = (o: JobOutcome) => {
+    metrics.outcome(o);
+    if (!o.final) return;
+    const model = o.reports[0]?.model ?? '';
+    const sum = (f: (r: JobOutcome['reports'][number]) => number | undefined) => o.reports.reduce((s, r) => s + (f(r) ?? 0), 0);
+    const confidence = [...o.reports].reverse().find((r) => r.confidence !== undefined)?.confidence;
+    const empty = o.ok && isEmptyResult(o.result);
+    appendEvent(redis, cfg.QUEUE_PREFIX, {
+      ts: Date.now(),
+      task: o.task,
+      model,
+      ok: o.ok,
+      ...(o.code ? { code: o.code } : {}),
+      cached: false,
+      latency_ms: o.durationMs + o.queueWaitMs,
+      queue_wait_ms: o.queueWaitMs,
+      inference_ms: Math.round(sum((r) => r.inferenceMs)),
+      tokens_in: sum((r) => r.tokensIn),
+      tokens_out: sum((r) => r.tokensOut),
+      quality: qualityScore({ ok: o.ok, empty, truncated: o.truncated ?? false, ...(confidence !== undefined ? { confidence } : {}) }),
+    }).catch((err) => log.warn({ err: (err as Error).message }, 'could not append the ops event'));
+  };
+
+  const processor = createProcessor({ cfg, models, log, redis, jobs, onOutcome });
+  for (const d of cfg.WORKER_DOMAINS) {
+    if (!models.domainReady(d)) {
+      log.error({ domain: d }, 'domain not served: its models could not be loaded');
+      continue;
+    }
+    const w = new Worker(QUEUE_NAMES[d], processor, {
+      connection: createRedis(cfg.REDIS_URL, { blocking: true, name: `ca-worker-${d}-${id}` }),
+      prefix: cfg.QUEUE_PREFIX,
+      concurrency: cfg.WORKER_CONCURRENCY,
+      // Inference runs on onnxruntime's own threads, so the event loop stays free to renew locks.
+      lockDuration: 30_000,
+      maxStalledCount: 2,
+    });
+    w.on('error', (err) => log.error({ domain: d, err: err.message }, 'worker error'));
+    workers.set(d, w);
+  }
+
+  await sub.subscribe(keys(cfg.QUEUE_PREFIX).cancelChannel);
+  sub.on('message', (_channel, jobId: string) => {
+    for (const w of workers.values()) if (w.cancelJob(jobId, 'cancelled by client')) log.info({ job_id: jobId }, 'cancelling active job');
+  });
+
+  state = 'ready';
+  await heartbeat.beat();
+  log.info({ worker_id: id, serving: [...workers.keys()], providers: models.providers() }, 'worker ready');
+
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      state = 'draining';
+      await heartbeat.stop();
+      log.info({ timeout_ms: cfg.SHUTDOWN_TIMEOUT_MS }, 'draining: finishing active jobs');
+      const graceful = Promise.all([...workers.values()].map((w) => w.close()));
+      const timedOut = await Promise.race([
+        graceful.then(() => false),
+        new Promise<boolean>((r) => setTimeout(() => r(true), cfg.SHUTDOWN_TIMEOUT_MS).unref()),
+      ]);
+      if (timedOut) {
+        // Still running: hand the jobs back. Their locks lapse and another worker takes them as stalled.
+        log.warn('shutdown timeout: handing active jobs back to the queue');
+        await Promise.all([...workers.values()].map((w) => w.close(true)));
+      }
+      await jobs.close();
+      await models.dispose();
+      server.close();
+      sub.disconnect();
+      redis.disconnect();
+    })());
+
+  return { id, metricsPort, close, models, workers };
+}
+
+function isEmptyResult(r: unknown): boolean {
+  if (!r || typeof r !== 'object') return true;
+  const o = r as Record<string, unknown>;
+  for (const f of ['answer', 'summary', 'translation', 'transcription', 'text']) if (f in o) return typeof o[f] !== 'string' || (o[f] as string).trim() === '';
+  return false;
+}

@@ -1,0 +1,137 @@
+/**
+ * Process configuration: read from the environment once, at start-up, with zod. Nothing else in the
+ * code base reads `process.env`; everything gets this object (or a part of it) passed down.
+ * A bad value stops the process with a message naming the variable.
+ */
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+
+const DOMAINS = ['nlp', 'vision', 'audio'] as const;
+
+const bool = (def: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'])
+    .default(def ? 'true' : 'false')
+    .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const int = (def: number, min = 0, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max).default(def);
+const num = (def: number, min = 0, max = Number.MAX_VALUE) => z.coerce.number().min(min).max(max).default(def);
+const list = (def: string) =>
+  z
+    .string()
+    .default(def)
+    .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean));
+
+export const EnvSchema = z
+  .object({
+    NODE_ENV: z.string().default('production'),
+    PORT: int(8010, 0, 65535),
+    HOST: z.string().default('0.0.0.0'),
+    REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
+    QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9{}_.-]+$/).default('{ca}'),
+    WORKER_DOMAINS: list('nlp,vision,audio').pipe(z.array(z.enum(DOMAINS)).min(1)),
+    WORKER_METRICS_PORT: int(9464, 0, 65535),
+    WORKER_CONCURRENCY: int(1, 1, 64),
+    ORT_THREADS: int(0, 0, 256),
+    SHUTDOWN_TIMEOUT_MS: int(20_000, 0),
+    HEARTBEAT_INTERVAL_MS: int(2_000, 100),
+    HEARTBEAT_TTL_MS: int(10_000, 500),
+
+    MODEL_PROFILE: z.enum(['default', 'tiny']).default('default'),
+    MODELS_DIR: z.string().optional(),
+    ALLOW_REMOTE_MODELS: z.string().optional(),
+    DEVICE: z.enum(['cpu', 'cuda']).default('cpu'),
+    MODEL_DTYPE: z.enum(['fp32', 'fp16', 'q8', 'int8', 'uint8', 'q4', 'q4f16', 'bnb4']).default('q8'),
+    QA_MODEL: z.string().optional(),
+    SUMMARIZER_MODEL: z.string().optional(),
+    TRANSLATION_MODEL: z.string().optional(),
+    VISION_MODEL: z.string().optional(),
+    VISION_TASK: z.enum(['zero-shot-image-classification', 'image-classification']).optional(),
+    ASR_MODEL: z.string().optional(),
+    MODEL_REVISION: z.string().default('main'),
+    DAMAGE_LABELS: list('cracked,scratched,dented,torn,stained,broken,intact'),
+    INTACT_LABELS: list('intact'),
+    DAMAGE_THRESHOLD: num(0.5, 0, 1),
+    RETURN_POLICY: z.enum(['damaged-only', 'intact-only', 'always']).default('damaged-only'),
+    SUMMARY_MAX_LENGTH: int(142, 1, 1024),
+    SUMMARY_MIN_LENGTH: int(30, 0, 1024),
+    TRANSLATION_MAX_LENGTH: int(256, 1, 2048),
+    ASR_CHUNK_S: int(30, 0, 30),
+
+    SYNC_TIMEOUT_MS: int(30_000, 1),
+    JOB_DEADLINE_S: int(3600, 1),
+    JOB_ATTEMPTS: int(3, 1, 20),
+    JOB_BACKOFF_MS: int(1000, 0),
+    RESULT_TTL_S: int(86_400, 60),
+    MAX_QUEUED_JOBS: int(10_000, 1),
+    IDEMPOTENCY_TTL_S: int(86_400, 1),
+
+    RATE_LIMIT_BURST: int(10, 0),
+    RATE_LIMIT_REFILL: int(5, 1),
+    RATE_LIMIT_INTERVAL_S: num(60, 0.001),
+    RATE_LIMIT_GLOBAL_BURST: int(0, 0),
+    RATE_LIMIT_GLOBAL_REFILL: int(100, 1),
+    CACHE_TTL_S: int(300, 0),
+    TRUST_PROXY: z.string().default('loopback'),
+
+    MAX_TEXT_CHARS: int(4000, 1),
+    MAX_IMAGE_BYTES: int(5 * 1024 * 1024, 1),
+    MAX_IMAGE_PIXELS: int(40_000_000, 1),
+    MAX_AUDIO_BYTES: int(10 * 1024 * 1024, 1),
+    MAX_AUDIO_SECONDS: num(120, 0.1),
+    MAX_RESPONSE_CHARS: int(1500, 1),
+    MAX_JSON_BYTES: int(64 * 1024, 1024),
+
+    API_KEYS: list(''),
+    ADMIN_USER: z.string().optional(),
+    ADMIN_PASSWORD: z.string().optional(),
+    ADMIN_READ_ONLY: bool(false),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    FAULT_INJECTION: bool(false),
+  })
+  .superRefine((v, ctx) => {
+    if (v.SUMMARY_MIN_LENGTH > v.SUMMARY_MAX_LENGTH)
+      ctx.addIssue({ code: 'custom', path: ['SUMMARY_MIN_LENGTH'], message: 'must not exceed SUMMARY_MAX_LENGTH' });
+    if (Boolean(v.ADMIN_USER) !== Boolean(v.ADMIN_PASSWORD))
+      ctx.addIssue({ code: 'custom', path: ['ADMIN_PASSWORD'], message: 'ADMIN_USER and ADMIN_PASSWORD go together' });
+  });
+
+export type Env = z.infer<typeof EnvSchema>;
+export type Domain = (typeof DOMAINS)[number];
+export const ALL_DOMAINS: readonly Domain[] = DOMAINS;
+
+export interface Config extends Env {
+  /** Folder of local models (Hub layout). */
+  modelsDir: string;
+  allowRemoteModels: boolean;
+  ortThreads: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  ${problems.join('\n  ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parse an environment (default: process.env). Throws ConfigError naming every bad variable. */
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
+  // Empty strings mean "unset" (docker-compose and .env files write them for optional values).
+  const env = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`));
+  }
+  const v = parsed.data;
+  const tiny = v.MODEL_PROFILE === 'tiny';
+  const modelsDir = path.resolve(REPO_ROOT, v.MODELS_DIR ?? (tiny ? 'models/tiny' : 'models/hub'));
+  const remote = v.ALLOW_REMOTE_MODELS ?? (tiny ? 'false' : 'true');
+  if (!['true', 'false', '1', '0'].includes(remote)) throw new ConfigError([`ALLOW_REMOTE_MODELS: expected true or false, got "${remote}"`]);
+  // Default: all cores for one worker process; with N processes per machine set ORT_THREADS = cores / N
+  // (DESIGN §8: oversubscribed ONNX thread pools collapse throughput).
+  const ortThreads = v.ORT_THREADS || os.availableParallelism();
+  return { ...v, modelsDir, allowRemoteModels: remote === 'true' || remote === '1', ortThreads };
+}

@@ -1,0 +1,55 @@
+/**
+ * One error type for everything a client can be told. `code` is stable (clients switch on it), `status`
+ * is the HTTP status the API answers with, `details` is safe to show (never payload text or secrets).
+ * Workers throw these too: an AppError with `retryable: false` fails a job at once (no BullMQ retry).
+ */
+export type ErrorDetails = Record<string, unknown>;
+
+export class AppError extends Error {
+  readonly code: string;
+  readonly status: number;
+  readonly details: ErrorDetails | undefined;
+  readonly retryable: boolean;
+  readonly headers: Record<string, string> | undefined;
+
+  constructor(
+    status: number,
+    code: string,
+    message: string,
+    opts: { details?: ErrorDetails; retryable?: boolean; headers?: Record<string, string>; cause?: unknown } = {},
+  ) {
+    super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
+    this.name = 'AppError';
+    this.status = status;
+    this.code = code;
+    this.details = opts.details;
+    // Client errors (4xx) never get better by retrying; server-side failures may.
+    this.retryable = opts.retryable ?? status >= 500;
+    this.headers = opts.headers;
+  }
+
+  toBody(): { error: { code: string; message: string; details?: ErrorDetails } } {
+    return {
+      error: { code: this.code, message: this.message, ...(this.details ? { details: this.details } : {}) },
+    };
+  }
+
+  /** A plain object that survives JSON (BullMQ stores failures as text). */
+  toJSON(): { status: number; code: string; message: string; details?: ErrorDetails } {
+    return { status: this.status, code: this.code, message: this.message, ...(this.details ? { details: this.details } : {}) };
+  }
+}
+
+export const isAppError = (e: unknown): e is AppError => e instanceof AppError;
+
+/** Media that is not one of the accepted kinds, judged by its bytes (415). */
+export const unsupportedMedia = (message: string, details?: ErrorDetails) =>
+  new AppError(415, 'unsupported_media_type', message, { details });
+
+/** Media of an accepted kind that cannot be decoded: corrupt or truncated (422). */
+export const corruptMedia = (message: string, details?: ErrorDetails) =>
+  new AppError(422, 'corrupt_media', message, { details });
+
+/** Over a configured limit (413); `details` names the limit and the value seen. */
+export const tooLarge = (code: string, message: string, details: ErrorDetails) =>
+  new AppError(413, code, message, { details });

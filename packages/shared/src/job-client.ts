@@ -1,0 +1,241 @@
+/**
+ * Submitting, awaiting, reading and cancelling jobs. Used by the API and by workers that chain tasks.
+ *
+ * Waiting: one QueueEvents stream per domain and a map of pending job ids (DESIGN §8: a listener per
+ * waiting request, as `job.waitUntilFinished` adds, does not scale). After registering, the job's
+ * state is read once, so a job that finished before we listened is not missed.
+ */
+import { Job, Queue, QueueEvents } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { AppError } from './errors.js';
+import type { Config, Domain } from './config.js';
+import { ALL_DOMAINS } from './config.js';
+import { createRedis } from './redis.js';
+import { defaultJobOptions, domainOfJobId, keys, newJobId, parseFailure, QUEUE_NAMES, type JobData, type JobFailure } from './queues.js';
+import { TASKS, type TaskName } from './tasks/index.js';
+
+export type JobStatus = 'queued' | 'active' | 'completed' | 'failed' | 'cancelled';
+
+export interface JobView {
+  id: string;
+  task: string;
+  status: JobStatus;
+  result?: unknown;
+  error?: { code: string; message: string; details?: Record<string, unknown> };
+  created_at: string;
+  started_at?: string;
+  finished_at?: string;
+  attempts: number;
+}
+
+export type WaitOutcome =
+  | { state: 'completed'; result: unknown }
+  | { state: 'failed'; failure: JobFailure }
+  | { state: 'timeout' };
+
+export interface SubmitOptions {
+  requestId: string;
+  owner?: string;
+  upload?: { bytes: Buffer; mime: string };
+  cacheKey?: string;
+  /** Use this id (in-flight sharing and idempotency decide ids before submitting). */
+  jobId?: string;
+}
+
+interface Pending {
+  resolve: (o: WaitOutcome) => void;
+  waiters: number;
+}
+
+export class JobClient {
+  readonly queues: Record<Domain, Queue>;
+  private readonly events = new Map<Domain, Promise<QueueEvents>>();
+  private readonly pending = new Map<string, Pending>();
+  private readonly k;
+
+  constructor(
+    private readonly cfg: Config,
+    private readonly redis: Redis,
+  ) {
+    this.k = keys(cfg.QUEUE_PREFIX);
+    const opts = { connection: redis, prefix: cfg.QUEUE_PREFIX, defaultJobOptions: defaultJobOptions(cfg) };
+    this.queues = Object.fromEntries(ALL_DOMAINS.map((d) => [d, new Queue(QUEUE_NAMES[d], opts)])) as Record<Domain, Queue>;
+  }
+
+  newId(task: TaskName): string {
+    return newJobId(TASKS[task].domain);
+  }
+
+  async submit(task: TaskName, input: unknown, o: SubmitOptions): Promise<string> {
+    const domain = TASKS[task].domain;
+    const queue = this.queues[domain];
+    const waiting = await queue.getWaitingCount();
+    if (waiting >= this.cfg.MAX_QUEUED_JOBS) {
+      throw new AppError(503, 'queue_full', `the ${domain} queue is full; try again later`, {
+        details: { domain, limit: this.cfg.MAX_QUEUED_JOBS },
+        headers: { 'Retry-After': '5' },
+      });
+    }
+    const id = o.jobId ?? newJobId(domain);
+    const now = Date.now();
+    const data: JobData = {
+      v: 1,
+      task,
+      input,
+      requestId: o.requestId,
+      createdAt: now,
+      deadline: now + this.cfg.JOB_DEADLINE_S * 1000,
+      ...(o.owner ? { owner: o.owner } : {}),
+      ...(o.cacheKey ? { cacheKey: o.cacheKey } : {}),
+    };
+    if (o.upload) {
+      const key = this.k.blob(id);
+      // The upload outlives the job's deadline a little, so a retry can still read it.
+      await this.redis.set(key, o.upload.bytes, 'EX', this.cfg.JOB_DEADLINE_S + 60);
+      data.blob = { key, mime: o.upload.mime, bytes: o.upload.bytes.length };
+    }
+    await queue.add(task, data, { jobId: id });
+    return id;
+  }
+
+  private queueEvents(domain: Domain): Promise<QueueEvents> {
+    let p = this.events.get(domain);
+    if (!p) {
+      const qe = new QueueEvents(QUEUE_NAMES[domain], {
+        connection: createRedis(this.cfg.REDIS_URL, { blocking: true, name: `ca-events-${domain}` }),
+        prefix: this.cfg.QUEUE_PREFIX,
+      });
+      qe.on('completed', ({ jobId, returnvalue }) => this.settle(jobId, { state: 'completed', result: parseReturn(returnvalue) }));
+      qe.on('failed', ({ jobId, failedReason }) => this.settle(jobId, { state: 'failed', failure: parseFailure(failedReason) }));
+      qe.on('error', () => {
+        /* reconnects on its own; waiting callers fall back to their timeout */
+      });
+      p = qe.waitUntilReady().then(() => qe);
+      this.events.set(domain, p);
+    }
+    return p;
+  }
+
+  private settle(jobId: string, o: WaitOutcome): void {
+    const p = this.pending.get(jobId);
+    if (p) {
+      this.pending.delete(jobId);
+      p.resolve(o);
+    }
+  }
+
+  /** Wait for a job to finish, up to `timeoutMs`. Concurrent waiters on one job share one entry. */
+  async wait(jobId: string, timeoutMs: number): Promise<WaitOutcome> {
+    const domain = domainOfJobId(jobId);
+    if (!domain) throw new AppError(404, 'job_not_found', 'no such job');
+    await this.queueEvents(domain);
+    let entry = this.pending.get(jobId);
+    let outcome: Promise<WaitOutcome>;
+    if (entry) {
+      entry.waiters++;
+      outcome = new Promise((resolve) => {
+        const prev = entry!.resolve;
+        entry!.resolve = (o) => {
+          prev(o);
+          resolve(o);
+        };
+      });
+    } else {
+      outcome = new Promise((resolve) => {
+        entry = { resolve, waiters: 1 };
+        this.pending.set(jobId, entry);
+      });
+      // Finished before we listened?
+      const job = await Job.fromId(this.queues[domain], jobId);
+      if (job) {
+        const state = await job.getState();
+        if (state === 'completed') this.settle(jobId, { state: 'completed', result: job.returnvalue });
+        else if (state === 'failed') this.settle(jobId, { state: 'failed', failure: parseFailure(job.failedReason) });
+      }
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<WaitOutcome>((resolve) => {
+      timer = setTimeout(() => resolve({ state: 'timeout' }), timeoutMs);
+    });
+    try {
+      return await Promise.race([outcome, timeout]);
+    } finally {
+      clearTimeout(timer);
+      const e = this.pending.get(jobId);
+      if (e && --e.waiters <= 0) this.pending.delete(jobId);
+    }
+  }
+
+  async getJob(id: string): Promise<Job<JobData> | undefined> {
+    const domain = domainOfJobId(id);
+    if (!domain) return undefined;
+    return (await Job.fromId<JobData>(this.queues[domain], id)) ?? undefined;
+  }
+
+  /** The public view of a job; 404 for unknown ids and for jobs of another API key. */
+  async view(id: string, owner?: string): Promise<JobView> {
+    const job = await this.getJob(id);
+    const cancelled = await this.redis.get(this.k.cancelled(id));
+    if (!job || (job.data.owner ?? undefined) !== (owner ?? undefined)) {
+      if (cancelled && (JSON.parse(cancelled) as { owner?: string }).owner === owner) return JSON.parse(cancelled).view as JobView;
+      throw new AppError(404, 'job_not_found', 'no such job', { details: { id: id.slice(0, 64) } });
+    }
+    const state = await job.getState();
+    const base = {
+      id,
+      task: job.data.task,
+      created_at: new Date(job.timestamp).toISOString(),
+      ...(job.processedOn ? { started_at: new Date(job.processedOn).toISOString() } : {}),
+      ...(job.finishedOn ? { finished_at: new Date(job.finishedOn).toISOString() } : {}),
+      attempts: job.attemptsMade,
+    };
+    if (state === 'completed') return { ...base, status: 'completed', result: job.returnvalue };
+    if (state === 'failed') {
+      const f = parseFailure(job.failedReason);
+      if (f.code === 'cancelled') return { ...base, status: 'cancelled' };
+      return { ...base, status: 'failed', error: { code: f.code, message: f.message, ...(f.details ? { details: f.details } : {}) } };
+    }
+    return { ...base, status: state === 'active' ? 'active' : 'queued' };
+  }
+
+  /**
+   * Cancel a job that has not finished. A queued job is removed at once; an active one is signalled
+   * (every worker listens on the cancel channel and aborts it between model calls).
+   */
+  async cancel(id: string, owner?: string): Promise<JobView> {
+    const v = await this.view(id, owner);
+    if (v.status === 'completed' || v.status === 'failed' || v.status === 'cancelled') {
+      throw new AppError(409, 'job_finished', `job is already ${v.status}`, { details: { status: v.status } });
+    }
+    const job = (await this.getJob(id))!;
+    if (v.status === 'queued') {
+      try {
+        await job.remove();
+        const view: JobView = { ...v, status: 'cancelled', finished_at: new Date().toISOString() };
+        await this.redis.set(this.k.cancelled(id), JSON.stringify({ owner, view }), 'EX', this.cfg.RESULT_TTL_S);
+        if (job.data.blob) await this.redis.del(job.data.blob.key);
+        this.settle(id, { state: 'failed', failure: { status: 409, code: 'cancelled', message: 'the job was cancelled' } });
+        return view;
+      } catch {
+        // Taken by a worker between our read and the remove: cancel it as an active job.
+      }
+    }
+    await this.redis.publish(this.k.cancelChannel, id);
+    return { ...v, status: 'active' };
+  }
+
+  async close(): Promise<void> {
+    const evs = await Promise.allSettled([...this.events.values()]);
+    await Promise.allSettled(evs.map((r) => (r.status === 'fulfilled' ? r.value.close().then(() => r.value.disconnect()) : undefined)));
+    await Promise.allSettled(Object.values(this.queues).map((q) => q.close()));
+  }
+}
+
+function parseReturn(v: unknown): unknown {
+  if (typeof v !== 'string') return v;
+  try {
+    return JSON.parse(v);
+  } catch {
+    return v;
+  }
+}

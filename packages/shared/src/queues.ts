@@ -1,0 +1,85 @@
+/**
+ * Queue names, job ids, Redis key names and default job options: everything the API and the workers
+ * must spell the same way. Names carry a hash-tag prefix (`{ca}` by default) so every key of the service
+ * hashes to one slot and the same code runs on Redis Cluster.
+ */
+import { randomBytes } from 'node:crypto';
+import type { DefaultJobOptions } from 'bullmq';
+import { z } from 'zod';
+import { ALL_DOMAINS, type Config, type Domain } from './config.js';
+
+export const QUEUE_NAMES: Record<Domain, string> = { nlp: 'nlp', vision: 'vision', audio: 'audio' };
+
+/** Random, unguessable job id that also says which domain queue holds the job. */
+export function newJobId(domain: Domain): string {
+  return `${domain}_${randomBytes(16).toString('base64url')}`;
+}
+
+const JOB_ID = /^(nlp|vision|audio)_[A-Za-z0-9_-]{22}$/;
+
+/** The domain of a job id, or undefined if the string is not one of ours. */
+export function domainOfJobId(id: string): Domain | undefined {
+  if (!JOB_ID.test(id)) return undefined;
+  const d = id.slice(0, id.indexOf('_'));
+  return (ALL_DOMAINS as readonly string[]).includes(d) ? (d as Domain) : undefined;
+}
+
+export const keys = (prefix: string) => ({
+  blob: (jobId: string) => `${prefix}:blob:${jobId}`,
+  cancelled: (jobId: string) => `${prefix}:cancelled:${jobId}`,
+  cancelChannel: `${prefix}:cancel`,
+  workers: `${prefix}:workers`,
+  worker: (id: string) => `${prefix}:worker:${id}`,
+  cache: (task: string, hash: string) => `${prefix}:cache:${task}:${hash}`,
+  inflight: (task: string, hash: string) => `${prefix}:inflight:${task}:${hash}`,
+  rateLimit: (bucket: string) => `${prefix}:rl:${bucket}`,
+  idempotency: (owner: string, key: string) => `${prefix}:idem:${owner}:${key}`,
+  events: `${prefix}:events`,
+  fault: `${prefix}:fault`,
+});
+export type Keys = ReturnType<typeof keys>;
+
+export function defaultJobOptions(cfg: Config): DefaultJobOptions {
+  return {
+    attempts: cfg.JOB_ATTEMPTS,
+    backoff: { type: 'exponential', delay: cfg.JOB_BACKOFF_MS, jitter: 0.5 },
+    removeOnComplete: { age: cfg.RESULT_TTL_S, count: 50_000 },
+    removeOnFail: { age: cfg.RESULT_TTL_S, count: 50_000 },
+  };
+}
+
+/** What travels in a BullMQ job. The worker parses it again: nothing read from Redis is trusted. */
+export const JobDataSchema = z.object({
+  v: z.literal(1),
+  task: z.string(),
+  input: z.unknown(),
+  /** Uploads live under their own key (never in job data: Bull Board and logs must not show them). */
+  blob: z.object({ key: z.string(), mime: z.string(), bytes: z.number().int().min(0) }).optional(),
+  requestId: z.string().max(128),
+  owner: z.string().max(128).optional(),
+  createdAt: z.number(),
+  deadline: z.number(),
+  cacheKey: z.string().optional(),
+});
+export type JobData = z.infer<typeof JobDataSchema>;
+
+/** A failure as stored in BullMQ's failedReason: JSON so the API can answer with the same code. */
+export interface JobFailure {
+  status: number;
+  code: string;
+  message: string;
+  details?: Record<string, unknown>;
+}
+
+export function parseFailure(reason: string | undefined): JobFailure {
+  if (reason) {
+    try {
+      const v = JSON.parse(reason) as Partial<JobFailure>;
+      if (typeof v.code === 'string' && typeof v.status === 'number' && typeof v.message === 'string') return v as JobFailure;
+    } catch {
+      /* a plain-text reason: not one of ours (e.g. a stalled job) */
+    }
+  }
+  if (reason && /stalled/i.test(reason)) return { status: 500, code: 'job_stalled', message: 'the worker running this job stopped' };
+  return { status: 500, code: 'inference_failed', message: 'the job failed' };
+}

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# `npm test`: install what is missing, start a private Redis (never touching a Redis of yours), make the
+# generated test models, and run the whole suite. Extra arguments go to vitest (e.g. a file filter).
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+ensure_deps
+if [ -z "${REDIS_URL:-}" ]; then start_private_redis; trap stop_private_redis EXIT; fi
+[ -d /usr/share/fonts/truetype/dejavu ] || apt_install fonts-dejavu-core
+ensure_tiny_models
+export CA_TEST_REDIS_URL="$REDIS_URL"
+pnpm exec vitest run "$@"

@@ -1,0 +1,49 @@
+/** The API in the test process, on an ephemeral port, against the real Redis. */
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { createLogger, createRedis, JobClient, keys, loadConfig, waitReady, type Config } from '@ca/shared';
+import { createApp } from '../../apps/api/src/app.js';
+import { createHttpMetrics } from '../../apps/api/src/services/http-metrics.js';
+import { WorkerDirectory } from '../../apps/api/src/services/workers.js';
+
+export interface ApiHandle {
+  url: string;
+  cfg: Config;
+  deps: Parameters<typeof createApp>[0];
+  close(): Promise<void>;
+}
+
+export async function startApi(env: Record<string, string>): Promise<ApiHandle> {
+  const cfg = loadConfig(env);
+  const redis = createRedis(cfg.REDIS_URL, { name: 'ca-test-api' });
+  await waitReady(redis);
+  const deps = { cfg, log: createLogger('ca-api-test', cfg.LOG_LEVEL), redis, jobs: new JobClient(cfg, redis), workers: new WorkerDirectory(cfg, redis), metrics: createHttpMetrics() };
+  const app = createApp(deps);
+  const server: Server = await new Promise((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    url,
+    cfg,
+    deps,
+    async close() {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+      await deps.jobs.close();
+      await obliterate(redis, cfg.QUEUE_PREFIX);
+      await redis.quit();
+    },
+  };
+}
+
+/** Remove every key of a test prefix. */
+export async function obliterate(redis: ReturnType<typeof createRedis>, prefix: string): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, batch] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+    cursor = next;
+    if (batch.length) await redis.del(...batch);
+  } while (cursor !== '0');
+  void keys;
+}

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { createLogger, createRedis, JobClient, keys, loadConfig, waitReady, type Config } from '@ca/shared';
 import { createApp } from '../../apps/api/src/app.js';
-import { createHttpMetrics } from '../../apps/api/src/services/http-metrics.js';
+import { createApiMetrics } from '../../apps/api/src/services/metrics.js';
 import { WorkerDirectory } from '../../apps/api/src/services/workers.js';
 
 export interface ApiHandle {
@@ -17,7 +17,8 @@ export async function startApi(env: Record<string, string>): Promise<ApiHandle> 
   const cfg = loadConfig(env);
   const redis = createRedis(cfg.REDIS_URL, { name: 'ca-test-api' });
   await waitReady(redis);
-  const deps = { cfg, log: createLogger('ca-api-test', cfg.LOG_LEVEL), redis, jobs: new JobClient(cfg, redis), workers: new WorkerDirectory(cfg, redis), metrics: createHttpMetrics() };
+  const jobs = new JobClient(cfg, redis);
+  const deps = { cfg, log: createLogger('ca-api-test', cfg.LOG_LEVEL), redis, jobs, workers: new WorkerDirectory(cfg, redis), metrics: createApiMetrics(jobs) };
   const app = createApp(deps);
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));

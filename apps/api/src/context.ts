@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Config, JobClient, Logger } from '@ca/shared';
 import type { WorkerDirectory } from './services/workers.js';
-import type { HttpMetrics } from './services/http-metrics.js';
+import type { ApiMetrics } from './services/metrics.js';
 
 /** What route handlers and middleware share: built once in main.ts (or by a test) and passed down. */
 export interface AppDeps {
@@ -10,5 +10,5 @@ export interface AppDeps {
   redis: Redis;
   jobs: JobClient;
   workers: WorkerDirectory;
-  metrics: HttpMetrics;
+  metrics: ApiMetrics;
 }

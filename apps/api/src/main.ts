@@ -1,7 +1,7 @@
 import { ConfigError, createLogger, createRedis, JobClient, loadConfig, waitReady } from '@ca/shared';
 import { createApp } from './app.js';
 import { WorkerDirectory } from './services/workers.js';
-import { createHttpMetrics } from './services/http-metrics.js';
+import { createApiMetrics } from './services/metrics.js';
 
 let cfg;
 try {
@@ -17,7 +17,8 @@ const log = createLogger('ca-api', cfg.LOG_LEVEL);
 const redis = createRedis(cfg.REDIS_URL, { name: 'ca-api' });
 redis.on('error', () => undefined); // reconnects on its own; requests answer 503 meanwhile
 await waitReady(redis, 10_000).catch((e: Error) => log.warn({ err: e.message }, 'Redis not reachable yet; serving 503 until it is'));
-const deps = { cfg, log, redis, jobs: new JobClient(cfg, redis), workers: new WorkerDirectory(cfg, redis), metrics: createHttpMetrics() };
+const jobs = new JobClient(cfg, redis);
+const deps = { cfg, log, redis, jobs, workers: new WorkerDirectory(cfg, redis), metrics: createApiMetrics(jobs) };
 const app = createApp(deps);
 const server = app.listen(cfg.PORT, cfg.HOST, () => log.info({ port: cfg.PORT }, 'API listening'));
 server.requestTimeout = cfg.SYNC_TIMEOUT_MS + 30_000;

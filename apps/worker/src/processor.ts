@@ -9,6 +9,7 @@ import { decodeAudio, decodeImage } from '@ca/media';
 import {
   AppError,
   isTaskName,
+  ResponseCache,
   JobDataSchema,
   keys,
   TASKS,
@@ -51,6 +52,9 @@ const unrecoverable = (status: number, code: string, message: string) => new App
 export function createProcessor(deps: ProcessorDeps) {
   const { cfg, redis } = deps;
   const k = keys(cfg.QUEUE_PREFIX);
+  // Cacheable results are stored by the worker that made them, so async jobs fill the cache too and the
+  // in-flight marker is released even if the API process that claimed it is gone.
+  const cache = new ResponseCache(redis, cfg.QUEUE_PREFIX, cfg.CACHE_TTL_S);
 
   return async (job: Job, _token?: string, signal: AbortSignal = new AbortController().signal): Promise<unknown> => {
     const t0 = Date.now();
@@ -96,6 +100,8 @@ export function createProcessor(deps: ProcessorDeps) {
       }
       const { value, truncated } = truncateTextFields(checked.data, cfg.MAX_RESPONSE_CHARS);
       if (data.blob) await redis.del(data.blob.key);
+      if (data.cacheKey) await cache.set(task, data.cacheKey, value);
+      if (data.inflightKey) await cache.releaseInflight(task, data.inflightKey, job.id!);
       deps.onOutcome?.({ task, requestId: data.requestId, ok: true, final: true, durationMs: Date.now() - t0, queueWaitMs, reports, truncated, result: value });
       log.info({ duration_ms: Date.now() - t0, queue_wait_ms: queueWaitMs }, 'job completed');
       return value;
@@ -104,6 +110,7 @@ export function createProcessor(deps: ProcessorDeps) {
       const failure = JSON.parse(bull.message) as { code: string };
       const final = bull.name === 'UnrecoverableError' || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
       if (final && data?.blob) await redis.del(data.blob.key).catch(() => undefined);
+      if (final && data?.inflightKey) await cache.releaseInflight(data.task, data.inflightKey, job.id!).catch(() => undefined);
       if (!(err instanceof AppError)) log.error({ err: (err as Error)?.message?.slice(0, 500) }, 'job failed with an unexpected error');
       else log.warn({ code: failure.code, final }, 'job failed');
       deps.onOutcome?.({ task: data?.task ?? 'unknown', requestId: data?.requestId ?? '', ok: false, code: failure.code, final, durationMs: Date.now() - t0, queueWaitMs, reports });

@@ -97,6 +97,7 @@ export async function startWorkerProcess(cfg: Config, log: Logger) {
     const w = new Worker(QUEUE_NAMES[d], processor, {
       connection: createRedis(cfg.REDIS_URL, { blocking: true, name: `ca-worker-${d}-${id}` }),
       prefix: cfg.QUEUE_PREFIX,
+      name: id, // recorded on each job as processedBy
       concurrency: cfg.WORKER_CONCURRENCY,
       // Inference runs on onnxruntime's own threads, so the event loop stays free to renew locks.
       lockDuration: 30_000,

@@ -8,3 +8,4 @@ export * from './logger.js';
 export * from './tasks/index.js';
 export * from './job-client.js';
 export * from './ops-events.js';
+export * from './cache.js';

@@ -38,6 +38,7 @@ export interface SubmitOptions {
   owner?: string;
   upload?: { bytes: Buffer; mime: string };
   cacheKey?: string;
+  inflightKey?: string;
   /** Use this id (in-flight sharing and idempotency decide ids before submitting). */
   jobId?: string;
 }
@@ -87,6 +88,7 @@ export class JobClient {
       deadline: now + this.cfg.JOB_DEADLINE_S * 1000,
       ...(o.owner ? { owner: o.owner } : {}),
       ...(o.cacheKey ? { cacheKey: o.cacheKey } : {}),
+      ...(o.inflightKey ? { inflightKey: o.inflightKey } : {}),
     };
     if (o.upload) {
       const key = this.k.blob(id);

@@ -60,6 +60,8 @@ export const JobDataSchema = z.object({
   createdAt: z.number(),
   deadline: z.number(),
   cacheKey: z.string().optional(),
+  /** The in-flight slot this job owns (identical requests wait on it); released when the job ends. */
+  inflightKey: z.string().optional(),
 });
 export type JobData = z.infer<typeof JobDataSchema>;
 

@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import { ALL_DOMAINS, TASKS } from '@ca/shared';
 import type { AppDeps } from '../context.js';
+import { parseWindow, summarize } from '../services/ops/llmops.js';
 
 const VERSION = '0.1.0';
 
@@ -13,6 +14,9 @@ export function opsRoutes(deps: AppDeps): Router {
       links: { docs: '/docs', openapi: '/openapi.json', health: '/healthz', ready: '/readyz', metrics: '/metrics', llmops: '/llmops/summary' },
       tasks: Object.values(TASKS).map((t) => ({ name: t.name, domain: t.domain, sync: `/${t.name}`, async: `/jobs/${t.name}`, summary: t.summary })),
     });
+  });
+  r.get('/llmops/summary', async (req, res) => {
+    res.json(await summarize(deps.redis, deps.cfg.QUEUE_PREFIX, parseWindow(req.query.window)));
   });
   r.get('/healthz', (_req, res) => {
     res.json({ status: 'ok', uptime_s: Math.round(process.uptime()) });

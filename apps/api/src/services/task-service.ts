@@ -1,12 +1,14 @@
 /**
- * Running a task for a request: check that a worker serves its domain, enqueue, and (synchronous calls)
- * await the result up to SYNC_TIMEOUT_MS, after which the caller gets the job to poll instead.
+ * Running a task for a request: answer from the response cache when possible (never touching a queue),
+ * share a job with an identical request already running, check that a worker serves the domain,
+ * enqueue, and (synchronous calls) await the result up to SYNC_TIMEOUT_MS, after which the caller gets
+ * the job to poll instead.
  */
-import { AppError, TASKS, type JobView, type TaskName } from '@ca/shared';
+import { AppError, appendEvent, cacheKeyFor, modelRegistry, ResponseCache, TASKS, type JobView, type TaskName } from '@ca/shared';
 import type { AppDeps } from '../context.js';
 import type { ParsedTaskInput } from './validate.js';
 
-export type SyncOutcome = { kind: 'done'; result: unknown } | { kind: 'pending'; job: JobView };
+export type SyncOutcome = { kind: 'done'; result: unknown; cache?: 'HIT' | 'MISS' } | { kind: 'pending'; job: JobView };
 
 export interface RunMeta {
   requestId: string;
@@ -14,20 +16,75 @@ export interface RunMeta {
 }
 
 export class TaskService {
-  constructor(private readonly deps: AppDeps) {}
+  private readonly cache: ResponseCache;
+  private readonly registry;
 
-  async submit(task: TaskName, parsed: ParsedTaskInput, meta: RunMeta): Promise<string> {
+  constructor(private readonly deps: AppDeps) {
+    this.cache = new ResponseCache(deps.redis, deps.cfg.QUEUE_PREFIX, deps.cfg.CACHE_TTL_S);
+    this.registry = modelRegistry(deps.cfg);
+  }
+
+  /** The cache key of a cacheable task's input, or undefined. */
+  private cacheKey(task: TaskName, input: unknown): string | undefined {
+    const t = TASKS[task];
+    if (!t.cacheable) return undefined;
+    const spec = this.registry[t.models[0]!];
+    return cacheKeyFor(task, spec.model, spec.revision, input, { exact: t.cacheExact ?? false });
+  }
+
+  async submit(task: TaskName, parsed: ParsedTaskInput, meta: RunMeta, extra: { jobId?: string; cacheKey?: string; inflightKey?: string } = {}): Promise<string> {
     await this.deps.workers.assertServed(TASKS[task].domain);
     return this.deps.jobs.submit(task, parsed.input, {
       requestId: meta.requestId,
       ...(meta.owner ? { owner: meta.owner } : {}),
       ...(parsed.upload ? { upload: parsed.upload } : {}),
+      ...extra,
     });
   }
 
+  /** Asynchronous submit: cacheable tasks still record their key, so the worker fills the cache. */
+  async submitAsync(task: TaskName, parsed: ParsedTaskInput, meta: RunMeta): Promise<string> {
+    const key = this.cache.enabled ? this.cacheKey(task, parsed.input) : undefined;
+    return this.submit(task, parsed, meta, key ? { cacheKey: key } : {});
+  }
+
   async run(task: TaskName, parsed: ParsedTaskInput, meta: RunMeta): Promise<SyncOutcome> {
-    const id = await this.submit(task, parsed, meta);
-    return this.await(id, meta.owner);
+    const key = this.cacheKey(task, parsed.input);
+    if (!key) return this.await(await this.submit(task, parsed, meta), meta.owner);
+    const t0 = performance.now();
+    const hit = await this.cache.get(task, key);
+    this.deps.metrics.cacheRequests.inc({ task, result: hit === undefined ? 'miss' : 'hit' });
+    if (hit !== undefined) {
+      await appendEvent(this.deps.redis, this.deps.cfg.QUEUE_PREFIX, {
+        ts: Date.now(),
+        task,
+        model: this.registry[TASKS[task].models[0]!].model,
+        ok: true,
+        cached: true,
+        latency_ms: Math.round(performance.now() - t0),
+        queue_wait_ms: 0,
+        inference_ms: 0,
+        tokens_in: 0,
+        tokens_out: 0,
+        quality: 1,
+      }).catch(() => undefined);
+      return { kind: 'done', result: hit, cache: 'HIT' };
+    }
+    // Identical requests (same client: a shared job must stay visible to whoever polls it) share one job.
+    const slot = meta.owner ? `${key}:${meta.owner}` : key;
+    const mine = this.deps.jobs.newId(task);
+    const owner = await this.cache.claimInflight(task, slot, mine, this.deps.cfg.JOB_DEADLINE_S * 1000);
+    let id = owner;
+    if (owner === mine) {
+      try {
+        id = await this.submit(task, parsed, meta, { jobId: mine, cacheKey: key, inflightKey: slot });
+      } catch (e) {
+        await this.cache.releaseInflight(task, slot, mine);
+        throw e;
+      }
+    }
+    const out = await this.await(id, meta.owner);
+    return out.kind === 'done' ? { ...out, cache: 'MISS' } : out;
   }
 
   async await(id: string, owner?: string): Promise<SyncOutcome> {

@@ -22,6 +22,7 @@ export const questionAnswering = defineTask({
     truncated: truncatedFlag,
   }),
   cacheable: true,
+  cacheExact: true,
   textFields: ['context', 'question'],
   models: ['qa'],
 });

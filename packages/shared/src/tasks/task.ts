@@ -21,6 +21,8 @@ export interface TaskContract<
   result: R;
   /** Results may be served from the response cache (pure function of input + model). */
   cacheable: boolean;
+  /** Cache key over the input exactly as sent (results that point into the input, like QA offsets). */
+  cacheExact?: boolean;
   /** Text fields checked against MAX_TEXT_CHARS (413 text_too_long). */
   textFields: readonly string[];
   /** Registry models the handler needs; a worker loads those of its domains. */

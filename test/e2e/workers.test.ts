@@ -1,0 +1,135 @@
+/**
+ * Queues and workers: 503 at once when no worker serves a domain, cancellation of a queued job, the 202
+ * fallback of a synchronous call, two worker processes sharing one queue, and a worker whose model
+ * cannot be found.
+ */
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { keys } from '@ca/shared';
+import { startApi, type ApiHandle } from '../helpers/api.js';
+import { testEnv, testPrefix } from '../helpers/env.js';
+import { get, pollJob, post, call } from '../helpers/http.js';
+import { startWorker, waitFor, type WorkerHandle } from '../helpers/processes.js';
+
+const QA = { context: 'Refunds are paid within 5 business days.', question: 'When are refunds paid?' };
+const started: WorkerHandle[] = [];
+const apis: ApiHandle[] = [];
+afterAll(async () => {
+  await Promise.all(started.map((w) => w.stop()));
+  for (const a of apis) await a.close();
+});
+
+async function api(prefix: string, extra: Record<string, string> = {}) {
+  const a = await startApi(testEnv(prefix, extra));
+  apis.push(a);
+  return a;
+}
+function worker(prefix: string, extra: Record<string, string> = {}) {
+  const w = startWorker(testEnv(prefix, extra));
+  started.push(w);
+  return w;
+}
+
+/**
+ * Register a worker that serves a domain but never consumes: jobs stay queued. (A heartbeat record is
+ * all the API reads to decide a domain is served.)
+ */
+async function phantomWorker(a: ApiHandle, domain: string) {
+  const k = keys(a.cfg.QUEUE_PREFIX);
+  const rec = { id: 'phantom', host: 'test', pid: 0, state: 'ready', domains: [domain], unavailable: [], models: [], providers: ['cpu'] };
+  await a.deps.redis.multi().set(k.worker('phantom'), JSON.stringify(rec), 'PX', 60_000).zadd(k.workers, Date.now() + 60_000, 'phantom').exec();
+  return () => a.deps.redis.multi().del(k.worker('phantom')).zrem(k.workers, 'phantom').exec();
+}
+
+describe('no worker for a domain', () => {
+  it('answers 503 with Retry-After at once, and /readyz names the domain', async () => {
+    const a = await api(testPrefix('noworker'));
+    const t0 = Date.now();
+    const r = await post(a.url, '/question-answering', QA);
+    expect(Date.now() - t0).toBeLessThan(5000);
+    expect(r.status).toBe(503);
+    expect(r.body.error.code).toBe('no_worker');
+    expect(r.headers.get('retry-after')).toBeTruthy();
+    const ready = await get(a.url, '/readyz');
+    expect(ready.status).toBe(503);
+    expect(ready.body.unready).toEqual(expect.arrayContaining(['nlp', 'vision', 'audio']));
+  });
+});
+
+describe('queued jobs', () => {
+  let a: ApiHandle;
+  let release: () => Promise<unknown>;
+  beforeAll(async () => {
+    a = await api(testPrefix('queued'), { SYNC_TIMEOUT_MS: '300' });
+    release = await phantomWorker(a, 'nlp');
+  });
+
+  it('a queued job can be cancelled, and reads as cancelled afterwards', async () => {
+    const r = await post(a.url, '/jobs/question-answering', QA);
+    expect(r.status).toBe(202);
+    const del = await call(a.url, 'DELETE', `/jobs/${r.body.id}`);
+    expect(del.status).toBe(200);
+    expect(del.body.status).toBe('cancelled');
+    const after = await get(a.url, `/jobs/${r.body.id}`);
+    expect(after.body.status).toBe('cancelled');
+    const again = await call(a.url, 'DELETE', `/jobs/${r.body.id}`);
+    expect(again.status).toBe(409);
+    expect(again.body.error.code).toBe('job_finished');
+  });
+
+  it('a synchronous call that outlives SYNC_TIMEOUT_MS answers 202 with the job link, and the job still completes', async () => {
+    const r = await post(a.url, '/question-answering', QA);
+    expect(r.status).toBe(202);
+    expect(r.headers.get('location')).toBe(`/jobs/${r.body.id}`);
+    expect(r.body.status).toBe('queued');
+    await release();
+    worker(a.cfg.QUEUE_PREFIX, { WORKER_DOMAINS: 'nlp' });
+    const job = await pollJob(a.url, r.body.id, 120_000);
+    expect(job.status).toBe('completed');
+    expect(typeof job.result.answer).toBe('string');
+  });
+});
+
+describe('two worker processes on one queue', () => {
+  it('both take jobs', async () => {
+    const prefix = testPrefix('shared');
+    const a = await api(prefix);
+    worker(prefix, { WORKER_DOMAINS: 'nlp' });
+    worker(prefix, { WORKER_DOMAINS: 'nlp' });
+    await waitFor(async () => (await a.deps.workers.list(true)).filter((w) => w.state === 'ready').length === 2, 120_000, 'two ready workers');
+    const ids: string[] = [];
+    for (let i = 0; i < 24; i++) ids.push((await post(a.url, '/jobs/question-answering', { ...QA, question: `When are refunds paid? #${i}` })).body.id);
+    for (const id of ids) expect((await pollJob(a.url, id)).status).toBe('completed');
+    const by = new Set<string>();
+    for (const id of ids) by.add((await a.deps.jobs.getJob(id))!.processedBy!);
+    expect(by.size).toBe(2);
+  });
+});
+
+describe('a model that cannot be found', () => {
+  it('the worker names the model and folder, /readyz is 503 naming the domain, task routes 503 at once', async () => {
+    const prefix = testPrefix('nomodel');
+    const empty = mkdtempSync(path.join(os.tmpdir(), 'ca-empty-models-'));
+    const a = await api(prefix);
+    const w = worker(prefix, { WORKER_DOMAINS: 'nlp', MODEL_PROFILE: 'default', MODELS_DIR: empty, ALLOW_REMOTE_MODELS: 'false' });
+    await waitFor(async () => w.output().includes('model could not be loaded'), 60_000, 'the load failure');
+    expect(w.output()).toContain('Xenova/distilbert-base-cased-distilled-squad');
+    expect(w.output()).toContain(empty);
+    const ready = await waitFor(async () => {
+      const r = await get(a.url, '/readyz');
+      return r.body.domains?.nlp?.problems ? r : undefined;
+    }, 30_000, 'readyz problems');
+    expect(ready.status).toBe(503);
+    expect(ready.body.unready).toContain('nlp');
+    expect(ready.body.domains.nlp.problems[0]).toContain('Xenova/');
+    const t0 = Date.now();
+    const r = await post(a.url, '/question-answering', QA);
+    expect(r.status).toBe(503);
+    expect(r.body.error.code).toBe('no_worker');
+    expect(r.body.error.details.problems[0]).toContain(empty);
+    expect(Date.now() - t0).toBeLessThan(5000);
+    expect(w.proc.exitCode).toBeNull();
+  });
+});

@@ -69,3 +69,17 @@ describe('model language codes', () => {
     expect(resolveModelLanguage(['en', 'fr'], 'hi')).toBeUndefined();
   });
 });
+
+import { locate } from '../src/handlers/question-answering.js';
+describe('QA answer location', () => {
+  const ctx = 'Refunds are paid to the original payment method within 5,000 hours.';
+  it('maps decoded answers back to true spans of the context', () => {
+    for (const decoded of ['original payment method', '##al payment method', 'ORIGINAL PAYMENT', '5 , 000 hours']) {
+      const span = locate(ctx, decoded)!;
+      expect(span).toBeDefined();
+      expect(ctx.slice(span[0], span[1]).replace(/\s/g, '').toLowerCase()).toBe(decoded.replace(/##|\s/g, '').toLowerCase());
+    }
+    expect(locate(ctx, 'not there')).toBeUndefined();
+    expect(locate(ctx, '##')).toBeUndefined();
+  });
+});

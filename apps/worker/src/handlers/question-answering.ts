@@ -17,9 +17,9 @@ export const questionAnswering: Handler<'question-answering'> = async (input, _m
     const out = (await timed(ctx, m, () => m.pipe!(question, w.text, { top_k: 1 }), {
       tokensIn: countTokens(m, question) + countTokens(m, w.text),
     })) as { answer: string; score: number };
-    if (out.score > best.score || best.answer === '') {
-      const at = locate(w.text, out.answer);
-      best = { answer: at >= 0 ? w.text.slice(at, at + out.answer.length) : out.answer.trim(), score: out.score, start: w.offset + Math.max(0, at), end: w.offset + Math.max(0, at) + out.answer.length };
+    const span = locate(w.text, out.answer);
+    if (span && (out.score > best.score || best.answer === '')) {
+      best = { answer: w.text.slice(span[0], span[1]), score: out.score, start: w.offset + span[0], end: w.offset + span[1] };
     }
   }
   ctx.report({ model: m.spec.model, inferenceMs: 0, tokensOut: countTokens(m, best.answer), confidence: best.score });
@@ -28,13 +28,25 @@ export const questionAnswering: Handler<'question-answering'> = async (input, _m
 
 const clamp01 = (x: number) => (Number.isFinite(x) ? Math.min(1, Math.max(0, x)) : 0);
 
-/** Index of the answer in the window: exact, then ignoring case, then ignoring spacing differences. */
-function locate(text: string, answer: string): number {
-  const a = answer.trim();
-  if (!a) return -1;
-  const exact = text.indexOf(a);
-  if (exact >= 0) return exact;
-  return text.toLowerCase().indexOf(a.toLowerCase());
+/**
+ * Where the decoded answer stands in the window, as [start, end) character offsets. The pipeline decodes
+ * token ids, so its text can differ from the source in spacing ("5 , 000"), case (uncased models) or a
+ * leading WordPiece marker ("##al" when the span starts mid-word); we match ignoring those and return
+ * the source's own characters, so `answer` is always a true span of the context.
+ */
+export function locate(text: string, answer: string): [number, number] | undefined {
+  const a = answer.replace(/##/g, '').replace(/\s+/g, '').toLowerCase();
+  if (!a) return undefined;
+  const idx: number[] = [];
+  let squeezed = '';
+  for (let i = 0; i < text.length; i++) {
+    if (/\s/.test(text[i]!)) continue;
+    squeezed += text[i]!.toLowerCase();
+    idx.push(i);
+  }
+  const at = squeezed.indexOf(a);
+  if (at < 0) return undefined;
+  return [idx[at]!, idx[at + a.length - 1]! + 1];
 }
 
 export interface Window {

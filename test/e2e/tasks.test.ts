@@ -122,10 +122,19 @@ describe('every task through HTTP', () => {
   });
 
   it('an unknown job id is 404', async () => {
-    for (const id of ['nlp_AAAAAAAAAAAAAAAAAAAAAA', 'nope', '../etc']) {
+    for (const id of ['nlp_AAAAAAAAAAAAAAAAAAAAAA', 'nope', '..%2Fetc%2Fpasswd', 'vision_' + 'x'.repeat(300)]) {
       const r = await get(api.url, `/jobs/${id}`);
       expect(r.status).toBe(404);
       expect(r.body.error.code).toBe('job_not_found');
     }
+  });
+});
+
+describe('readiness lists each domain with its own models', () => {
+  it('nlp has the text models, vision the image models, audio the speech model', async () => {
+    const r = await get(api.url, '/readyz');
+    expect(r.body.domains.nlp.models.sort()).toEqual(['ca-tiny/qa', 'ca-tiny/summarizer', 'ca-tiny/translator']);
+    expect(r.body.domains.vision.models.sort()).toEqual(['ca-tiny/clip', 'paddleocr/PP-OCRv4']);
+    expect(r.body.domains.audio.models).toEqual(['ca-tiny/whisper']);
   });
 });

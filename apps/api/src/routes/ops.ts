@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { ALL_DOMAINS, TASKS } from '@ca/shared';
+import { ALL_DOMAINS, TASKS, tasksOfDomain } from '@ca/shared';
 import type { AppDeps } from '../context.js';
 import { parseWindow, summarize } from '../services/ops/llmops.js';
 
@@ -32,6 +32,7 @@ export function opsRoutes(deps: AppDeps): Router {
     const domains = Object.fromEntries(
       ALL_DOMAINS.map((d) => {
         const serving = workers.filter((w) => w.state === 'ready' && w.domains.includes(d));
+        const keys = new Set<string>(tasksOfDomain(d).flatMap((t) => [...t.models]));
         const problems = [...new Set(workers.flatMap((w) => w.unavailable.filter((u) => u.domain === d).map((u) => u.error)))];
         return [
           d,
@@ -39,7 +40,7 @@ export function opsRoutes(deps: AppDeps): Router {
             ready: serving.length > 0,
             workers: serving.length,
             providers: [...new Set(serving.flatMap((w) => w.providers))],
-            models: [...new Set(serving.flatMap((w) => w.models.filter((m) => !m.error).map((m) => m.model)))],
+            models: [...new Set(serving.flatMap((w) => w.models.filter((m) => !m.error && keys.has(m.key)).map((m) => m.model)))],
             ...(problems.length ? { problems } : {}),
           },
         ];

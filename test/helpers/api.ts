@@ -13,12 +13,12 @@ export interface ApiHandle {
   close(): Promise<void>;
 }
 
-export async function startApi(env: Record<string, string>): Promise<ApiHandle> {
+export async function startApi(env: Record<string, string>, logTo?: { write(s: string): void }): Promise<ApiHandle> {
   const cfg = loadConfig(env);
   const redis = createRedis(cfg.REDIS_URL, { name: 'ca-test-api' });
   await waitReady(redis);
   const jobs = new JobClient(cfg, redis);
-  const deps = { cfg, log: createLogger('ca-api-test', cfg.LOG_LEVEL), redis, jobs, workers: new WorkerDirectory(cfg, redis), metrics: createApiMetrics(jobs) };
+  const deps = { cfg, log: createLogger('ca-api-test', cfg.LOG_LEVEL, logTo), redis, jobs, workers: new WorkerDirectory(cfg, redis), metrics: createApiMetrics(jobs) };
   const app = createApp(deps);
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));

@@ -1,8 +1,12 @@
 import express from 'express';
+import { mountAdmin } from './admin/bull-board.js';
 import type { AppDeps } from './context.js';
+import { mountDocs } from './docs/mount.js';
 import { apiKeyAuth } from './middleware/auth.js';
 import { errorHandler, notFound } from './middleware/errors.js';
+import { taskRateLimit } from './middleware/rate-limit.js';
 import { requestId } from './middleware/request-id.js';
+import { TASK_NAMES } from '@ca/shared';
 import { jobRoutes } from './routes/jobs.js';
 import { opsRoutes } from './routes/ops.js';
 import { taskRoutes } from './routes/tasks.js';
@@ -20,8 +24,14 @@ export function createApp(deps: AppDeps): express.Express {
     res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
   });
 
-  app.use(express.json({ limit: deps.cfg.MAX_JSON_BYTES, strict: true, type: ['application/json', 'application/*+json'] }));
+  // Docs and admin UI: before the JSON parser and API-key auth (the board has its own Basic auth).
+  mountDocs(app, deps.cfg);
+  mountAdmin(app, deps);
+
   app.use(apiKeyAuth(deps.cfg.API_KEYS));
+  // Task submissions are rate limited (after auth: the bucket is per key) before any body is read.
+  app.post([...TASK_NAMES.map((t) => `/${t}`), '/jobs/:task'], taskRateLimit(deps));
+  app.use(express.json({ limit: deps.cfg.MAX_JSON_BYTES, strict: true, type: ['application/json', 'application/*+json'] }));
   app.use(taskRoutes(deps));
   app.use(jobRoutes(deps));
   app.use(notFound);

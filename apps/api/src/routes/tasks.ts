@@ -6,31 +6,19 @@ import { Router, type Request, type Response } from 'express';
 import { AppError, isTaskName, TASKS, type Task, type TaskName } from '@ca/shared';
 import type { AppDeps } from '../context.js';
 import { uploadFor } from '../middleware/upload.js';
-import { RateLimiter, rateLimitMiddleware } from '../services/ops/rate-limit.js';
 import { jobLinks, TaskService } from '../services/task-service.js';
 import { parseTaskInput } from '../services/validate.js';
 
 export function taskRoutes(deps: AppDeps): Router {
   const r = Router();
   const service = new TaskService(deps);
-  const { cfg } = deps;
-  // Charged before the upload is read: a client over its budget costs us no parsing.
-  const limit = rateLimitMiddleware(
-    new RateLimiter(deps.redis, cfg.QUEUE_PREFIX, {
-      burst: cfg.RATE_LIMIT_BURST,
-      refill: cfg.RATE_LIMIT_REFILL,
-      intervalS: cfg.RATE_LIMIT_INTERVAL_S,
-      globalBurst: cfg.RATE_LIMIT_GLOBAL_BURST,
-      globalRefill: cfg.RATE_LIMIT_GLOBAL_REFILL,
-    }),
-    { identify: (req) => req.owner ?? req.ip ?? 'unknown', onReject: (scope) => deps.metrics.rateLimitRejections.inc({ scope }) },
-  );
+
   const meta = (req: Request) => ({ requestId: req.id, ...(req.owner ? { owner: req.owner } : {}) });
 
   for (const [name, task] of Object.entries(TASKS) as [TaskName, Task][]) {
     const upload = uploadFor(task, deps.cfg);
 
-    r.post(`/${name}`, limit, upload, async (req: Request, res: Response) => {
+    r.post(`/${name}`, upload, async (req: Request, res: Response) => {
       const parsed = await parseTaskInput(task, req, deps.cfg);
       const out = await service.run(name, parsed, meta(req));
       if (out.kind === 'done') {
@@ -41,7 +29,7 @@ export function taskRoutes(deps: AppDeps): Router {
       res.status(202).location(`/jobs/${out.job.id}`).json({ ...out.job, links: jobLinks(out.job.id) });
     });
 
-    r.post(`/jobs/${name}`, limit, upload, async (req: Request, res: Response) => {
+    r.post(`/jobs/${name}`, upload, async (req: Request, res: Response) => {
       const parsed = await parseTaskInput(task, req, deps.cfg);
       const id = await service.submitAsync(name, parsed, meta(req));
       res.status(202).location(`/jobs/${id}`).json({ id, task: name, status: 'queued', links: jobLinks(id) });

@@ -1,0 +1,249 @@
+/**
+ * The OpenAPI 3.1 document, generated from the task contracts (DESIGN §3): every task in TASKS gets its
+ * synchronous and asynchronous route with the contract's own input and result schemas, converted by
+ * zod 4's `z.toJSONSchema` (JSON Schema 2020-12 is OpenAPI 3.1's dialect). Nothing per task is written
+ * by hand except request examples; adding a task to TASKS adds it here.
+ */
+import { readFileSync } from 'node:fs';
+import { ACCEPTED } from '@ca/media';
+import { TASKS, type Config, type Task, type TaskName } from '@ca/shared';
+import {
+  errorResponses,
+  errors,
+  headers,
+  HEADERS,
+  PARAMETERS,
+  RATE_HEADERS,
+  ref,
+  SECURITY_SCHEMES,
+  taskSecurity,
+  type Obj,
+} from './components.js';
+import { ErrorBody, Health, JobAccepted, JobView, LlmopsSummary, Readiness, RootInfo, toSchema } from './schemas.js';
+
+const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+/** Request examples shown (and pre-filled for "Try it out") in Swagger UI. */
+const EXAMPLES: Partial<Record<TaskName, Record<string, { summary: string; value: Obj }>>> = {
+  'question-answering': {
+    returns: {
+      summary: 'Return window',
+      value: {
+        context: 'Orders ship within 2 business days. Items can be returned within 30 days of delivery if they are unused and in their original packaging.',
+        question: 'How many days do I have to return an item?',
+      },
+    },
+  },
+  'translate-text': {
+    hindi: { summary: 'Hindi to English', value: { text: 'मेरा ऑर्डर अभी तक नहीं आया है।', src_lang: 'hi', target_lang: 'en' } },
+    spanish: { summary: 'English to Spanish (ISO 639-3 codes)', value: { text: 'Your refund has been processed.', src_lang: 'eng', target_lang: 'spa' } },
+  },
+  'summarize-text': {
+    chat: {
+      summary: 'Support chat',
+      value: {
+        text: 'Customer: My blender arrived with a cracked jar. Agent: Sorry to hear that. Can you send a photo? Customer: Sent. Agent: Thanks, we will ship a replacement jar today at no cost and you do not need to return the broken one.',
+        max_length: 60,
+      },
+    },
+  },
+};
+
+const pascal = (name: string) => name.replace(/(^|-)([a-z])/g, (_m, _d: string, c: string) => c.toUpperCase());
+const camel = (name: string) => name.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
+const json = (schema: Obj): Obj => ({ 'application/json': { schema } });
+
+/** Component schemas of one task: input (JSON body or multipart fields + file) and result. */
+function taskSchemas(task: Task, cfg: Config): Record<string, Obj> {
+  const p = pascal(task.name);
+  const input = toSchema(task.input.schema, 'input');
+  const props = (input.properties ?? {}) as Record<string, Obj>;
+  // Length limits are configuration (413 text_too_long), not part of the zod contract: add them here.
+  for (const f of task.textFields) {
+    const prop = props[f];
+    if (prop) prop.maxLength = cfg.MAX_TEXT_CHARS;
+  }
+  const out: Record<string, Obj> = { [`${p}Result`]: toSchema(task.result, 'output') };
+  if (task.input.kind === 'json') {
+    out[`${p}Input`] = input;
+  } else {
+    const limit = task.input.media === 'image' ? `${cfg.MAX_IMAGE_BYTES} bytes` : `${cfg.MAX_AUDIO_BYTES} bytes and ${cfg.MAX_AUDIO_SECONDS} s`;
+    out[`${p}Upload`] = {
+      ...input,
+      properties: {
+        file: {
+          type: 'string',
+          format: 'binary',
+          contentMediaType: 'application/octet-stream',
+          description: `The ${task.input.media} (${ACCEPTED[task.input.media].join(', ')}), at most ${limit}. Its type is judged by its bytes.`,
+        },
+        ...props,
+      },
+      required: ['file', ...((input.required as string[] | undefined) ?? [])],
+    };
+  }
+  return out;
+}
+
+function requestBody(task: Task): Obj {
+  const p = pascal(task.name);
+  if (task.input.kind === 'json') {
+    const examples = EXAMPLES[task.name as TaskName];
+    return { required: true, content: { 'application/json': { schema: ref('schemas', `${p}Input`), ...(examples ? { examples } : {}) } } };
+  }
+  return {
+    required: true,
+    content: {
+      'multipart/form-data': {
+        schema: ref('schemas', `${p}Upload`),
+        encoding: { file: { contentType: ACCEPTED[task.input.media].join(', ') } },
+      },
+    },
+  };
+}
+
+/** `POST /{task}` and `POST /jobs/{task}`. */
+function taskPaths(task: Task, cfg: Config): Record<string, Obj> {
+  const p = pascal(task.name);
+  const common = {
+    tags: [task.domain],
+    parameters: [ref('parameters', 'IdempotencyKey'), ref('parameters', 'RequestId')],
+    requestBody: requestBody(task),
+    security: taskSecurity(cfg),
+  };
+  const errs = errors(400, 401, 403, 413, 415, 422, 429, 500, 503);
+  const sync = {
+    ...common,
+    operationId: camel(task.name),
+    summary: task.summary,
+    description:
+      `Runs the task and answers with its result. If it is not done within ${cfg.SYNC_TIMEOUT_MS} ms the answer is 202 with the job ` +
+      `(and its Location) to poll, so no work is lost.${task.cacheable ? ` Results are cached for ${cfg.CACHE_TTL_S} s (X-Cache).` : ''}`,
+    responses: {
+      '200': {
+        description: 'The result.',
+        headers: headers(...RATE_HEADERS, ...(task.cacheable ? ['X-Cache'] : [])),
+        content: json(ref('schemas', `${p}Result`)),
+      },
+      '202': { description: 'Not finished in time: poll the job.', headers: headers('Location', ...RATE_HEADERS), content: json(ref('schemas', 'JobView')) },
+      ...errs,
+      ...errors(409),
+    },
+  };
+  const async = {
+    ...common,
+    operationId: `submit${p}`,
+    summary: `Submit ${task.name} as a job`,
+    description: `Queues the task on the ${task.domain} queue and answers at once with the job id; poll \`GET /jobs/{id}\`.`,
+    responses: {
+      '202': { description: 'Accepted.', headers: headers('Location', ...RATE_HEADERS), content: json(ref('schemas', 'JobAccepted')) },
+      ...errs,
+    },
+  };
+  return { [`/${task.name}`]: { post: sync }, [`/jobs/${task.name}`]: { post: async } };
+}
+
+function jobAndOpsPaths(cfg: Config): Record<string, Obj> {
+  const security = taskSecurity(cfg);
+  const jobView = (description: string) => ({ description, headers: headers(), content: json(ref('schemas', 'JobView')) });
+  const ok = (description: string, schema: string) => ({ '200': { description, headers: headers(), content: json(ref('schemas', schema)) } });
+  return {
+    '/jobs/{id}': {
+      parameters: [ref('parameters', 'JobId')],
+      get: {
+        tags: ['jobs'],
+        operationId: 'getJob',
+        summary: 'Read a job: status, and its result or error once finished',
+        security,
+        responses: { '200': jobView('The job.'), ...errors(401, 403, 404, 500, 503) },
+      },
+      delete: {
+        tags: ['jobs'],
+        operationId: 'cancelJob',
+        summary: 'Cancel a job that has not finished',
+        security,
+        responses: {
+          '200': jobView('A queued job was removed: status is cancelled.'),
+          '202': jobView('An active job is being stopped: cancel_requested is true.'),
+          ...errors(401, 403, 404, 409, 500, 503),
+        },
+      },
+    },
+    '/': { get: { tags: ['ops'], operationId: 'getRoot', summary: 'Name, version, links and the task list', responses: ok('Service information.', 'RootInfo') } },
+    '/healthz': { get: { tags: ['ops'], operationId: 'healthz', summary: 'Liveness: the process answers', responses: ok('Alive.', 'Health') } },
+    '/readyz': {
+      get: {
+        tags: ['ops'],
+        operationId: 'readyz',
+        summary: 'Readiness: Redis reachable and, per domain, a live worker with its models loaded',
+        responses: {
+          ...ok('Ready.', 'Readiness'),
+          '503': { description: 'Not ready; the body says what is missing.', headers: headers('Retry-After'), content: json(ref('schemas', 'Readiness')) },
+        },
+      },
+    },
+    '/metrics': {
+      get: {
+        tags: ['ops'],
+        operationId: 'metrics',
+        summary: 'Prometheus metrics of this API process',
+        responses: { '200': { description: 'Prometheus text exposition format.', headers: headers(), content: { 'text/plain': { schema: { type: 'string' } } } } },
+      },
+    },
+    '/llmops/summary': {
+      get: {
+        tags: ['ops'],
+        operationId: 'llmopsSummary',
+        summary: 'LLMOps aggregates over a time window, overall and per task, across all processes',
+        parameters: [ref('parameters', 'Window')],
+        responses: { ...ok('The summary.', 'LlmopsSummary'), ...errors(422, 503) },
+      },
+    },
+  };
+}
+
+const DESCRIPTION = `AI work for customer service: question answering, summaries, translation, return-eligibility photo checks, OCR and speech.
+
+* **Synchronous** routes (\`POST /{task}\`) answer with the result, or with 202 and the job to poll when it takes longer than the synchronous timeout.
+* **Asynchronous** routes (\`POST /jobs/{task}\`) answer 202 at once; poll \`GET /jobs/{id}\`, cancel with \`DELETE /jobs/{id}\`.
+* Errors are always \`{"error": {"code", "message", "details?"}}\`; 429 and 503 carry \`Retry-After\`.
+* Task routes are rate limited per API key (or client IP) and report \`RateLimit-*\` headers.
+* When the service has API keys configured, send one as \`Authorization: Bearer <key>\` or \`X-API-Key\`.`;
+
+/** The document for this configuration (limits and timeouts in descriptions come from it). */
+export function buildOpenApi(cfg: Config): Obj {
+  const schemas: Record<string, Obj> = {
+    Error: toSchema(ErrorBody, 'output'),
+    JobAccepted: toSchema(JobAccepted, 'output'),
+    JobView: toSchema(JobView, 'output'),
+    RootInfo: toSchema(RootInfo, 'output'),
+    Health: toSchema(Health, 'output'),
+    Readiness: toSchema(Readiness, 'output'),
+    LlmopsSummary: toSchema(LlmopsSummary, 'output'),
+  };
+  const paths: Record<string, Obj> = {};
+  const tasks = Object.values(TASKS) as Task[];
+  for (const t of tasks) {
+    Object.assign(schemas, taskSchemas(t, cfg));
+    Object.assign(paths, taskPaths(t, cfg));
+  }
+  // A job's result is one of the task results: say so, so generated clients get a typed union.
+  const jobProps = schemas.JobView!.properties as Record<string, Obj>;
+  jobProps.result = { description: jobProps.result?.description, anyOf: tasks.map((t) => ref('schemas', `${pascal(t.name)}Result`)) };
+  Object.assign(paths, jobAndOpsPaths(cfg));
+
+  return {
+    openapi: '3.1.0',
+    info: { title: 'CustomerAssist API', version: VERSION, description: DESCRIPTION, license: { name: 'MIT', identifier: 'MIT' } },
+    jsonSchemaDialect: 'https://spec.openapis.org/oas/3.1/dialect/base',
+    tags: [
+      { name: 'nlp', description: 'Text tasks (question answering, summaries, translation).' },
+      { name: 'vision', description: 'Photo tasks (return eligibility, OCR).' },
+      { name: 'audio', description: 'Speech tasks (transcription, translation).' },
+      { name: 'jobs', description: 'Asynchronous jobs: read and cancel.' },
+      { name: 'ops', description: 'Health, readiness, metrics and LLMOps (no auth, not rate limited).' },
+    ],
+    paths,
+    components: { schemas, headers: HEADERS, responses: errorResponses(), parameters: PARAMETERS, securitySchemes: SECURITY_SCHEMES },
+  };
+}

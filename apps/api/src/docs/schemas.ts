@@ -1,0 +1,105 @@
+/**
+ * Zod shapes of the bodies that are not task contracts (errors, jobs, ops endpoints), and the one
+ * conversion from zod to JSON Schema 2020-12 (the dialect of OpenAPI 3.1). They are written in zod, like
+ * the contracts, so the document and the client are generated the same way for every body.
+ */
+import { z } from 'zod';
+import { TASK_NAMES } from '@ca/shared';
+
+type JsonSchema = Record<string, unknown>;
+
+/**
+ * A zod schema as an OpenAPI 3.1 schema object. `io: 'input'` describes what a client may send
+ * (defaults optional, transforms seen from their input side); `'output'` what the service answers.
+ */
+export function toSchema(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io, target: 'draft-2020-12', unrepresentable: 'any' }) as JsonSchema;
+  return rest;
+}
+
+export const ErrorBody = z
+  .object({
+    error: z.object({
+      code: z.string().describe('Stable, machine-readable code (clients switch on it), e.g. validation_error, rate_limited.'),
+      message: z.string().describe('Human-readable explanation.'),
+      details: z.record(z.string(), z.unknown()).optional().describe('Safe extra facts: zod issues, limits, supported values.'),
+    }),
+  })
+  .describe('Every error the API answers with has this shape.');
+
+const JobStatus = z.enum(['queued', 'active', 'completed', 'failed', 'cancelled']);
+const JobLinks = z.object({ self: z.string().describe('Poll this URL for the job.') });
+const TaskNameSchema = z.enum(TASK_NAMES as [string, ...string[]]);
+
+export const JobAccepted = z
+  .object({ id: z.string().describe('Random, unguessable job id.'), task: TaskNameSchema, status: JobStatus, links: JobLinks })
+  .describe('A job that was accepted; poll `links.self` (also in the Location header).');
+
+export const JobView = z
+  .object({
+    id: z.string(),
+    task: TaskNameSchema,
+    status: JobStatus,
+    // `result` is replaced by a union of the task result schemas in the document (see openapi.ts).
+    result: z.unknown().optional().describe('The task result (present when status is completed).'),
+    error: z
+      .object({ code: z.string(), message: z.string(), details: z.record(z.string(), z.unknown()).optional() })
+      .optional()
+      .describe('Why the job failed (present when status is failed).'),
+    created_at: z.string().describe('ISO 8601 time.'),
+    started_at: z.string().optional(),
+    finished_at: z.string().optional(),
+    attempts: z.number().int().min(0),
+    cancel_requested: z.boolean().optional().describe('DELETE on an active job: the worker was asked to stop it.'),
+    links: JobLinks,
+  })
+  .describe('The state of a job.');
+
+export const RootInfo = z.object({
+  name: z.string(),
+  version: z.string(),
+  links: z.record(z.string(), z.string()),
+  tasks: z.array(z.object({ name: z.string(), domain: z.string(), sync: z.string(), async: z.string(), summary: z.string() })),
+});
+
+export const Health = z.object({ status: z.literal('ok'), uptime_s: z.number() });
+
+export const Readiness = z.object({
+  status: z.enum(['ready', 'not_ready']),
+  redis: z.enum(['ok', 'unreachable']),
+  domains: z.record(
+    z.string(),
+    z.object({
+      ready: z.boolean(),
+      workers: z.number().int(),
+      providers: z.array(z.string()),
+      models: z.array(z.string()),
+      problems: z.array(z.string()).optional(),
+    }),
+  ),
+  unready: z.array(z.string()).optional(),
+});
+
+const nullableNum = z.number().nullable();
+const Stats = z.object({
+  count: z.number().int(),
+  throughput_per_s: z.number(),
+  errors: z.number().int(),
+  error_rate: nullableNum,
+  latency_ms: z.object({ avg: nullableNum, p50: nullableNum, p95: nullableNum, p99: nullableNum }),
+  queue_wait_ms: z.object({ avg: nullableNum, p95: nullableNum }),
+  inference_ms: z.object({ avg: nullableNum }),
+  tokens: z.object({ in: z.number().int(), out: z.number().int() }),
+  quality_mean: nullableNum.describe('Mean quality score 0..1 (0 for errors; see the README for the formula).'),
+  cache_hits: z.number().int(),
+  cache_hit_ratio: nullableNum,
+});
+
+export const LlmopsSummary = z.object({
+  window_s: z.number(),
+  from: z.string(),
+  to: z.string(),
+  truncated: z.boolean().describe('True when the window held more events than one summary reads.'),
+  overall: Stats,
+  by_task: z.record(z.string(), Stats),
+});

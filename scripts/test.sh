@@ -6,5 +6,9 @@ ensure_deps
 if [ -z "${REDIS_URL:-}" ]; then start_private_redis; trap stop_private_redis EXIT; fi
 [ -d /usr/share/fonts/truetype/dejavu ] || apt_install fonts-dejavu-core
 ensure_tiny_models
+# Real configs and tokenizers of the default Hub models, with random weights (when ../shared is beside us).
+HUB="$ROOT/../shared/reference-models/hub"
+[ -d "$HUB" ] && pnpm exec tsx packages/model-gen/src/cli.ts --from-hub "$HUB" >&2
+command -v chromium >/dev/null || [ -x /usr/bin/chromium ] || apt_install chromium
 export CA_TEST_REDIS_URL="$REDIS_URL"
 pnpm exec vitest run "$@"

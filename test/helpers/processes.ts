@@ -9,10 +9,11 @@ export interface WorkerHandle {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-const TSX = path.join(REPO_ROOT, 'node_modules/.bin/tsx');
 
 export function startWorker(env: Record<string, string>): WorkerHandle {
-  const proc = spawn(TSX, [path.join(REPO_ROOT, 'apps/worker/src/main.ts')], {
+  // node itself (no wrapper process in between), so signals and exit codes are the worker's own.
+  const proc = spawn(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'apps/worker/src/main.ts')], {
+    cwd: REPO_ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -23,7 +24,7 @@ export function startWorker(env: Record<string, string>): WorkerHandle {
     proc,
     output: () => out,
     stop(signal: NodeJS.Signals = 'SIGTERM') {
-      if (proc.exitCode !== null) return Promise.resolve(proc.exitCode);
+      if (proc.exitCode !== null || proc.signalCode !== null) return Promise.resolve(proc.exitCode);
       return new Promise((resolve) => {
         const t = setTimeout(() => proc.kill('SIGKILL'), 30_000);
         proc.once('exit', (code) => {

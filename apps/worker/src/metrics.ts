@@ -1,7 +1,7 @@
 /** Worker metrics (prom-client), served on the worker's own port. Base units, Prometheus names. */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { JobOutcome } from './processor.js';
-import type { LoadedModel } from './models/loader.js';
+import type { ModelStatus } from './models/host.js';
 
 const SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
 
@@ -19,9 +19,10 @@ export function createWorkerMetrics() {
 
   return {
     registry,
-    modelLoaded(m: LoadedModel) {
-      modelLoad.labels(m.spec.model, m.spec.key, m.provider).set(m.loadMs / 1000);
-      modelInfo.labels(m.spec.model, m.spec.key, m.provider).set(1);
+    modelLoaded(m: ModelStatus) {
+      const provider = m.provider ?? 'cpu';
+      modelLoad.labels(m.model, m.key, provider).set((m.load_ms ?? 0) / 1000);
+      modelInfo.labels(m.model, m.key, provider).set(1);
     },
     outcome(o: JobOutcome) {
       for (const r of o.reports) {

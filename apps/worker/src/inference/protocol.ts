@@ -1,0 +1,38 @@
+/** Messages between a worker process's main thread and its inference thread. */
+import type { Config, Domain, JobFailure, TaskName } from '@ca/shared';
+import type { InferenceReport } from '../handlers/types.js';
+import type { ModelStatus } from '../models/host.js';
+
+export interface LoadReply {
+  status: ModelStatus[];
+  ready: Domain[];
+  providers: string[];
+}
+
+export interface RunRequest {
+  task: TaskName;
+  input: unknown;
+  upload?: { media: 'image' | 'audio'; bytes: Uint8Array };
+  requestId: string;
+}
+
+export interface RunReply {
+  value: unknown;
+  reports: InferenceReport[];
+}
+
+/** A failure that crosses the thread boundary: an AppError's fields (never a stack). */
+export type WireFailure = JobFailure & { retryable: boolean };
+
+export type ToThread =
+  | { op: 'load'; id: number; cfg: Config; domains: Domain[] }
+  | { op: 'run'; id: number; req: RunRequest }
+  | { op: 'cancel'; id: number }
+  | { op: 'taskReply'; id: number; ok: true; value: unknown }
+  | { op: 'taskReply'; id: number; ok: false; failure: WireFailure }
+  | { op: 'dispose'; id: number };
+
+export type FromThread =
+  | { op: 'reply'; id: number; ok: true; value: unknown }
+  | { op: 'reply'; id: number; ok: false; failure: WireFailure }
+  | { op: 'runTask'; id: number; task: TaskName; input: unknown; requestId: string };

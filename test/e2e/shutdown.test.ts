@@ -1,0 +1,70 @@
+/**
+ * No accepted job is lost when workers stop: SIGTERM drains (the active job finishes, queued ones stay
+ * queued for the next worker), and a worker killed outright hands its job back once its lock lapses.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { startApi, type ApiHandle } from '../helpers/api.js';
+import { testEnv, testPrefix } from '../helpers/env.js';
+import { form, wav } from '../helpers/media.js';
+import { get, pollJob, post } from '../helpers/http.js';
+import { startWorker, waitFor, type WorkerHandle } from '../helpers/processes.js';
+
+const workers: WorkerHandle[] = [];
+const apis: ApiHandle[] = [];
+afterAll(async () => {
+  await Promise.all(workers.map((w) => w.stop('SIGKILL')));
+  for (const a of apis) await a.close();
+});
+
+async function setup(name: string) {
+  const prefix = testPrefix(name);
+  const env = testEnv(prefix, { WORKER_DOMAINS: 'audio', JOB_LOCK_MS: '2000', SHUTDOWN_TIMEOUT_MS: '60000' });
+  const api = await startApi(env);
+  apis.push(api);
+  const start = () => {
+    const w = startWorker(env);
+    workers.push(w);
+    return w;
+  };
+  return { api, start };
+}
+
+// 110 s of audio: the tiny Whisper transcribes it in four chunks, long enough to catch the job active.
+const longVoice = () => form(wav({ seconds: 110, sampleRate: 8000 }), 'long.wav');
+
+async function activeJob(api: ApiHandle, ids: string[]): Promise<string> {
+  return waitFor(async () => {
+    for (const id of ids) if ((await get(api.url, `/jobs/${id}`)).body.status === 'active') return id;
+    return undefined;
+  }, 60_000, 'an active job');
+}
+
+describe('worker shutdown', () => {
+  it('SIGTERM finishes the active job, leaves the queued ones for the next worker, and exits 0', async () => {
+    const { api, start } = await setup('drain');
+    const w1 = start();
+    await waitFor(async () => (await get(api.url, '/readyz')).body.domains?.audio?.ready, 120_000, 'worker ready');
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) ids.push((await post(api.url, '/jobs/audio-transcribe', longVoice())).body.id);
+    const active = await activeJob(api, ids);
+    expect(await w1.stop('SIGTERM')).toBe(0);
+    expect((await get(api.url, `/jobs/${active}`)).body.status).toBe('completed');
+    const rest = ids.filter((id) => id !== active);
+    const states = await Promise.all(rest.map(async (id) => (await get(api.url, `/jobs/${id}`)).body.status));
+    expect(states.every((s) => s === 'queued' || s === 'completed')).toBe(true);
+    start();
+    for (const id of rest) expect((await pollJob(api.url, id, 120_000)).status).toBe('completed');
+  });
+
+  it('a worker killed mid-job hands the job back: another worker completes it', async () => {
+    const { api, start } = await setup('crash');
+    const w1 = start();
+    await waitFor(async () => (await get(api.url, '/readyz')).body.domains?.audio?.ready, 120_000, 'worker ready');
+    const id = (await post(api.url, '/jobs/audio-transcribe', longVoice())).body.id;
+    await activeJob(api, [id]);
+    await w1.stop('SIGKILL');
+    start();
+    const job = await pollJob(api.url, id, 120_000);
+    expect(job.status).toBe('completed');
+  });
+});

@@ -12,7 +12,7 @@ import { startApi, type ApiHandle } from '../helpers/api.js';
 import { testEnv, testPrefix } from '../helpers/env.js';
 import { get, pollJob, post } from '../helpers/http.js';
 import { startWorker, waitFor, type WorkerHandle } from '../helpers/processes.js';
-import { ARTIFACTS, hasChromium, launchBrowser, type BrowserHandle } from './browser.js';
+import { ARTIFACTS, launchBrowser, type BrowserHandle } from './browser.js';
 
 const ADMIN = { username: 'admin', password: randomBytes(12).toString('base64url') };
 const CONTEXT =
@@ -21,7 +21,7 @@ const CONTEXT =
 const QUESTION = 'How long do refunds take?';
 const UI_TIMEOUT = 30_000;
 
-describe.skipIf(!hasChromium())('the service in Chromium (Swagger UI + Bull Board)', () => {
+describe('the service in Chromium (Swagger UI + Bull Board)', () => {
   const prefix = testPrefix('browser-service');
   let worker: WorkerHandle | undefined;
   let api: ApiHandle | undefined;

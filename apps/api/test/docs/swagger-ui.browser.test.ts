@@ -6,9 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TASKS } from '@ca/shared';
 import { startApi, type ApiHandle } from '../../../../test/helpers/api.js';
 import { testEnv, testPrefix } from '../../../../test/helpers/env.js';
-import { hasChromium, launchBrowser, type BrowserHandle } from '../../../../test/browser/browser.js';
+import { launchBrowser, type BrowserHandle } from '../../../../test/browser/browser.js';
 
-describe.skipIf(!hasChromium())('Swagger UI in Chromium', () => {
+describe('Swagger UI in Chromium', () => {
   let api: ApiHandle;
   let browser: BrowserHandle;
   beforeAll(async () => {

@@ -69,6 +69,29 @@ describe('response cache', () => {
   });
 });
 
+describe('Idempotency-Key', () => {
+  it('the same key and body give the same job; another body with the key is 422; a bad key is 400', async () => {
+    const key = `order-${Date.now()}`;
+    const body = { text: `Idempotent summary ${key}`, max_length: 10 };
+    const a = await post(api.url, '/jobs/summarize-text', body, { 'Idempotency-Key': key });
+    const b = await post(api.url, '/jobs/summarize-text', body, { 'Idempotency-Key': key });
+    expect(a.status).toBe(202);
+    expect(b.body.id).toBe(a.body.id);
+    const first = await pollJob(api.url, a.body.id);
+    const jobs = await completed();
+    const sync = await post(api.url, '/summarize-text', body, { 'Idempotency-Key': key });
+    expect(sync.status).toBe(200);
+    expect(sync.body).toEqual(first.result);
+    expect(await completed()).toBe(jobs);
+    const other = await post(api.url, '/summarize-text', { ...body, max_length: 11 }, { 'Idempotency-Key': key });
+    expect(other.status).toBe(422);
+    expect(other.body.error.code).toBe('idempotency_key_reused');
+    const bad = await post(api.url, '/summarize-text', body, { 'Idempotency-Key': 'spaces are not allowed' });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.code).toBe('invalid_idempotency_key');
+  });
+});
+
 describe('retries', () => {
   const fault = (task: string, n: number) => api.deps.redis.hset(keys(prefix).fault, task, n);
 

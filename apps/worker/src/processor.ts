@@ -1,6 +1,7 @@
 /**
- * One job, start to end: re-validate what was read from Redis, honour the deadline, fetch and decode the
- * upload, run the task's handler, check the result against its contract, cut long text, record metrics.
+ * One job, start to end, on the worker's main thread: re-validate what was read from Redis, honour the
+ * deadline, fetch the upload, hand input and upload to the inference thread (which decodes and runs the
+ * handler), check the result against its contract, cut long text, fill the cache, record metrics.
  * Errors are rethrown (as JSON failures) so BullMQ's retries and backoff apply.
  */
 import type { Job } from 'bullmq';
@@ -13,7 +14,6 @@ import {
   keys,
   TASKS,
   type Config,
-  type JobClient,
   type JobData,
   type Logger,
   type TaskName,
@@ -42,7 +42,6 @@ export interface ProcessorDeps {
   inference: InferenceThread;
   log: Logger;
   redis: Redis;
-  jobs: JobClient;
   onOutcome?: (o: JobOutcome) => void;
 }
 

@@ -97,7 +97,7 @@ export async function startWorkerProcess(cfg: Config, log: Logger) {
     }).catch((err) => log.warn({ err: (err as Error).message }, 'could not append the ops event'));
   };
 
-  const processor = createProcessor({ cfg, inference, log, redis, jobs, onOutcome });
+  const processor = createProcessor({ cfg, inference, log, redis, onOutcome });
   for (const d of cfg.WORKER_DOMAINS) {
     if (!loaded.ready.includes(d)) {
       log.error({ domain: d }, 'domain not served: its models could not be loaded');

@@ -37,6 +37,7 @@ export const EnvSchema = z
     WORKER_CONCURRENCY: int(1, 1, 64),
     ORT_THREADS: int(0, 0, 256),
     SHUTDOWN_TIMEOUT_MS: int(20_000, 0),
+    JOB_LOCK_MS: int(30_000, 1000),
     HEARTBEAT_INTERVAL_MS: int(2_000, 100),
     HEARTBEAT_TTL_MS: int(10_000, 500),
 

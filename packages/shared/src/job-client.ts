@@ -63,11 +63,22 @@ export class JobClient {
     this.queues = Object.fromEntries(ALL_DOMAINS.map((d) => [d, new Queue(QUEUE_NAMES[d], opts)])) as Record<Domain, Queue>;
   }
 
+  /**
+   * BullMQ queues wait for their connection to come back rather than fail; a request must not hang on
+   * that, so every entry point checks the connection first and answers 503 at once.
+   */
+  private ensureRedis(): void {
+    if (this.redis.status !== 'ready') {
+      throw new AppError(503, 'redis_unavailable', 'the service store is unreachable; try again shortly', { headers: { 'Retry-After': '5' } });
+    }
+  }
+
   newId(task: TaskName): string {
     return newJobId(TASKS[task].domain);
   }
 
   async submit(task: TaskName, input: unknown, o: SubmitOptions): Promise<string> {
+    this.ensureRedis();
     const domain = TASKS[task].domain;
     const queue = this.queues[domain];
     const waiting = await queue.getWaitingCount();
@@ -130,6 +141,7 @@ export class JobClient {
   async wait(jobId: string, timeoutMs: number): Promise<WaitOutcome> {
     const domain = domainOfJobId(jobId);
     if (!domain) throw new AppError(404, 'job_not_found', 'no such job');
+    this.ensureRedis();
     await this.queueEvents(domain);
     let entry = this.pending.get(jobId);
     let outcome: Promise<WaitOutcome>;
@@ -171,6 +183,7 @@ export class JobClient {
   async getJob(id: string): Promise<Job<JobData> | undefined> {
     const domain = domainOfJobId(id);
     if (!domain) return undefined;
+    this.ensureRedis();
     return (await Job.fromId<JobData>(this.queues[domain], id)) ?? undefined;
   }
 

@@ -8,12 +8,16 @@ import type { AppDeps } from '../context.js';
 import { uploadFor } from '../middleware/upload.js';
 import { jobLinks, TaskService } from '../services/task-service.js';
 import { parseTaskInput } from '../services/validate.js';
+import { checkIdempotencyKey } from '../services/idempotency.js';
 
 export function taskRoutes(deps: AppDeps): Router {
   const r = Router();
   const service = new TaskService(deps);
 
-  const meta = (req: Request) => ({ requestId: req.id, ...(req.owner ? { owner: req.owner } : {}) });
+  const meta = (req: Request) => {
+    const idempotencyKey = checkIdempotencyKey(req.get('Idempotency-Key'));
+    return { requestId: req.id, ...(req.owner ? { owner: req.owner } : {}), ...(idempotencyKey ? { idempotencyKey } : {}) };
+  };
 
   for (const [name, task] of Object.entries(TASKS) as [TaskName, Task][]) {
     const upload = uploadFor(task, deps.cfg);

@@ -6,6 +6,7 @@
  */
 import { AppError, appendEvent, cacheKeyFor, modelRegistry, ResponseCache, TASKS, type JobView, type TaskName } from '@ca/shared';
 import type { AppDeps } from '../context.js';
+import { Idempotency } from './idempotency.js';
 import type { ParsedTaskInput } from './validate.js';
 
 export type SyncOutcome = { kind: 'done'; result: unknown; cache?: 'HIT' | 'MISS' } | { kind: 'pending'; job: JobView };
@@ -13,15 +14,26 @@ export type SyncOutcome = { kind: 'done'; result: unknown; cache?: 'HIT' | 'MISS
 export interface RunMeta {
   requestId: string;
   owner?: string;
+  idempotencyKey?: string;
 }
 
 export class TaskService {
   private readonly cache: ResponseCache;
+  private readonly idempotency: Idempotency;
   private readonly registry;
 
   constructor(private readonly deps: AppDeps) {
     this.cache = new ResponseCache(deps.redis, deps.cfg.QUEUE_PREFIX, deps.cfg.CACHE_TTL_S);
+    this.idempotency = new Idempotency(deps.redis, deps.cfg.QUEUE_PREFIX, deps.cfg.IDEMPOTENCY_TTL_S);
     this.registry = modelRegistry(deps.cfg);
+  }
+
+  /** With an Idempotency-Key: the job of the first request with that key, submitted once. */
+  private async idempotent(task: TaskName, parsed: ParsedTaskInput, meta: RunMeta & { idempotencyKey: string }): Promise<string> {
+    const { jobId, replay } = await this.idempotency.claim(task, parsed, meta.idempotencyKey, meta.owner, this.deps.jobs.newId(task));
+    if (replay) return jobId;
+    const key = this.cache.enabled ? this.cacheKey(task, parsed.input) : undefined;
+    return this.submit(task, parsed, meta, { jobId, ...(key ? { cacheKey: key } : {}) });
   }
 
   /** The cache key of a cacheable task's input, or undefined. */
@@ -44,11 +56,13 @@ export class TaskService {
 
   /** Asynchronous submit: cacheable tasks still record their key, so the worker fills the cache. */
   async submitAsync(task: TaskName, parsed: ParsedTaskInput, meta: RunMeta): Promise<string> {
+    if (meta.idempotencyKey) return this.idempotent(task, parsed, { ...meta, idempotencyKey: meta.idempotencyKey });
     const key = this.cache.enabled ? this.cacheKey(task, parsed.input) : undefined;
     return this.submit(task, parsed, meta, key ? { cacheKey: key } : {});
   }
 
   async run(task: TaskName, parsed: ParsedTaskInput, meta: RunMeta): Promise<SyncOutcome> {
+    if (meta.idempotencyKey) return this.await(await this.idempotent(task, parsed, { ...meta, idempotencyKey: meta.idempotencyKey }), meta.owner);
     const key = this.cacheKey(task, parsed.input);
     if (!key) return this.await(await this.submit(task, parsed, meta), meta.owner);
     const t0 = performance.now();

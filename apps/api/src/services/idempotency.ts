@@ -1,0 +1,43 @@
+/**
+ * Idempotency-Key (DESIGN §3): the same key with the same body returns the same job (and its result)
+ * for IDEMPOTENCY_TTL_S; the same key with another body is 422. Keys are scoped to the API key (or
+ * shared when keys are off), and stored with a fingerprint of task + input + upload bytes.
+ */
+import { createHash } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { AppError, cacheKeyFor, keys, type TaskName } from '@ca/shared';
+import type { ParsedTaskInput } from './validate.js';
+
+const VALID_KEY = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export function checkIdempotencyKey(key: string | undefined): string | undefined {
+  if (key === undefined) return undefined;
+  if (!VALID_KEY.test(key)) {
+    throw new AppError(400, 'invalid_idempotency_key', 'Idempotency-Key must be 1-128 characters of letters, digits and ._:-');
+  }
+  return key;
+}
+
+export class Idempotency {
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+    private readonly ttlS: number,
+  ) {}
+
+  /** The job id for this key: `jobId` when the key is new, the earlier job's id on a replay. */
+  async claim(task: TaskName, parsed: ParsedTaskInput, key: string, owner: string | undefined, jobId: string): Promise<{ jobId: string; replay: boolean }> {
+    const upload = parsed.upload ? createHash('sha256').update(parsed.upload.bytes).digest('hex') : null;
+    const fingerprint = cacheKeyFor(task, '', '', { input: parsed.input, upload }, { exact: true });
+    const k = keys(this.prefix).idempotency(owner ?? 'open', key);
+    const set = await this.redis.set(k, JSON.stringify({ fingerprint, jobId }), 'EX', this.ttlS, 'NX');
+    if (set === 'OK') return { jobId, replay: false };
+    const raw = await this.redis.get(k);
+    const prev = raw ? (JSON.parse(raw) as { fingerprint: string; jobId: string }) : undefined;
+    if (!prev) return this.claim(task, parsed, key, owner, jobId); // expired between the two calls
+    if (prev.fingerprint !== fingerprint) {
+      throw new AppError(422, 'idempotency_key_reused', 'this Idempotency-Key was already used with a different request', { details: { key } });
+    }
+    return { jobId: prev.jobId, replay: true };
+  }
+}

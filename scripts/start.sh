@@ -14,7 +14,7 @@ fi
 pids=()
 cleanup() { trap - EXIT INT TERM; for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done; wait "${pids[@]}" 2>/dev/null || true; stop_private_redis; }
 trap cleanup EXIT INT TERM
-pnpm exec tsx apps/worker/src/main.ts & pids+=($!)
-pnpm exec tsx apps/api/src/main.ts & pids+=($!)
+node --import tsx apps/worker/src/main.ts & pids+=($!)
+node --import tsx apps/api/src/main.ts & pids+=($!)
 log "API on http://localhost:${PORT:-8010} (docs at /docs); Ctrl-C stops everything"
 wait -n "${pids[@]}"

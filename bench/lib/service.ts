@@ -5,7 +5,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createRedis, waitReady } from '@ca/shared';
-import { obliterate, startApi, type ApiHandle } from '../../test/helpers/api.js';
+import { startApi, type ApiHandle } from '../../test/helpers/api.js';
+import { obliterate } from '../../test/helpers/redis.js';
 import { startWorker, waitFor, type WorkerHandle } from '../../test/helpers/processes.js';
 
 export const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';

@@ -1,10 +1,11 @@
 /** The API in the test process, on an ephemeral port, against the real Redis. */
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import { createLogger, createRedis, JobClient, keys, loadConfig, waitReady, type Config } from '@ca/shared';
+import { createLogger, createRedis, JobClient, loadConfig, waitReady, type Config } from '@ca/shared';
 import { createApp } from '../../apps/api/src/app.js';
 import { createApiMetrics } from '../../apps/api/src/services/metrics.js';
 import { WorkerDirectory } from '../../apps/api/src/services/workers.js';
+import { obliterate } from './redis.js';
 
 export interface ApiHandle {
   url: string;
@@ -36,15 +37,4 @@ export async function startApi(env: Record<string, string>, logTo?: { write(s: s
       await redis.quit();
     },
   };
-}
-
-/** Remove every key of a test prefix. */
-export async function obliterate(redis: ReturnType<typeof createRedis>, prefix: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, batch] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-    cursor = next;
-    if (batch.length) await redis.del(...batch);
-  } while (cursor !== '0');
-  void keys;
 }

@@ -1,18 +1,9 @@
-import { ConfigError, createLogger, createRedis, JobClient, loadConfig, waitReady } from '@ca/shared';
+import { createLogger, createRedis, JobClient, loadConfigOrExit, waitReady } from '@ca/shared';
 import { createApp } from './app.js';
 import { WorkerDirectory } from './services/workers.js';
 import { createApiMetrics } from './services/metrics.js';
 
-let cfg;
-try {
-  cfg = loadConfig();
-} catch (e) {
-  if (e instanceof ConfigError) {
-    console.error(e.message);
-    process.exit(2);
-  }
-  throw e;
-}
+const cfg = loadConfigOrExit();
 const log = createLogger('ca-api', cfg.LOG_LEVEL);
 const redis = createRedis(cfg.REDIS_URL, { name: 'ca-api' });
 redis.on('error', () => undefined); // reconnects on its own; requests answer 503 meanwhile

@@ -136,3 +136,16 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   const ortThreads = v.ORT_THREADS || os.availableParallelism();
   return { ...v, modelsDir, allowRemoteModels: remote === 'true' || remote === '1', ortThreads };
 }
+
+/** For a process entry point: the config, or a message naming every bad variable and exit code 2. */
+export function loadConfigOrExit(source: NodeJS.ProcessEnv = process.env): Config {
+  try {
+    return loadConfig(source);
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      console.error(e.message);
+      process.exit(2);
+    }
+    throw e;
+  }
+}

@@ -10,6 +10,7 @@ import { testEnv, testPrefix } from '../helpers/env.js';
 import { form, productPhoto } from '../helpers/media.js';
 import { get, pollJob, post } from '../helpers/http.js';
 import { startWorker, waitFor, type WorkerHandle } from '../helpers/processes.js';
+import { lintExposition } from '../helpers/metrics-lint.js';
 
 const prefix = testPrefix('ops');
 const ENV = { CACHE_TTL_S: '2', FAULT_INJECTION: 'true', LOG_LEVEL: 'info', JOB_BACKOFF_MS: '20' };
@@ -160,6 +161,7 @@ describe('metrics, LLMOps summary and logs', () => {
       expect(r.body).toContain(`# TYPE ${family} `);
     }
     expect(r.body).toMatch(/ca_queue_jobs\{domain="nlp",state="completed"\} [1-9]/);
+    expect(lintExposition(r.body)).toEqual([]);
     expect(r.body).toMatch(/ca_cache_requests_total\{task="question-answering",result="hit"\} [1-9]/);
   });
 
@@ -169,6 +171,7 @@ describe('metrics, LLMOps summary and logs', () => {
     for (const family of ['ca_job_duration_seconds', 'ca_job_queue_wait_seconds', 'ca_inference_duration_seconds', 'ca_job_failures_total', 'ca_model_load_seconds', 'ca_worker_nodejs_eventloop_lag_seconds', 'ca_worker_process_resident_memory_bytes', 'ca_tokens_total']) {
       expect(r.body).toContain(`# TYPE ${family} `);
     }
+    expect(lintExposition(r.body)).toEqual([]);
     expect(r.body).toMatch(/ca_inference_duration_seconds_count\{task="question-answering",model="ca-tiny\/qa"\} [1-9]/);
     expect(r.body).toMatch(/ca_job_failures_total\{task="summarize-text",code="injected_fault",final="false"\} [1-9]/);
   });

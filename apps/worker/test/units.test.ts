@@ -83,3 +83,20 @@ describe('QA answer location', () => {
     expect(locate(ctx, '##')).toBeUndefined();
   });
 });
+
+import { Registry } from 'prom-client';
+import { collectProcessMetrics } from '@ca/shared';
+import { lintExposition } from '../../../test/helpers/metrics-lint.js';
+describe('process metrics', () => {
+  it('follow the Prometheus naming rules (no gauge ends in _total)', async () => {
+    const r = new Registry();
+    collectProcessMetrics(r, 'ca_test_');
+    const text = await r.metrics();
+    expect(text).toContain('# TYPE ca_test_nodejs_active_handles gauge');
+    expect(text).not.toContain('ca_test_nodejs_active_handles_total');
+    expect(lintExposition(text)).toEqual([]);
+  });
+  it('the lint catches what promtool rejects', () => {
+    expect(lintExposition('# HELP x_total h\n# TYPE x_total gauge\n# HELP y h\n# TYPE y counter\n# HELP z_ms h\n# TYPE z_ms gauge')).toHaveLength(3);
+  });
+});

@@ -9,3 +9,4 @@ export * from './tasks/index.js';
 export * from './job-client.js';
 export * from './ops-events.js';
 export * from './cache.js';
+export * from './process-metrics.js';

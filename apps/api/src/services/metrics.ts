@@ -1,6 +1,6 @@
 import type { RequestHandler } from 'express';
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
-import { ALL_DOMAINS, type JobClient } from '@ca/shared';
+import { Counter, Histogram, Registry } from 'prom-client';
+import { ALL_DOMAINS, collectProcessMetrics, type JobClient } from '@ca/shared';
 import { createOpsMetrics } from './ops/metrics.js';
 
 /**
@@ -10,7 +10,7 @@ import { createOpsMetrics } from './ops/metrics.js';
  */
 export function createApiMetrics(jobs: JobClient) {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'ca_api_' });
+  collectProcessMetrics(registry, 'ca_api_');
   const requests = new Counter({ name: 'ca_http_requests_total', help: 'HTTP requests, by method, route and status.', labelNames: ['method', 'route', 'status'], registers: [registry] });
   const duration = new Histogram({
     name: 'ca_http_request_duration_seconds',

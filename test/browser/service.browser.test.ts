@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApi, type ApiHandle } from '../helpers/api.js';
 import { testEnv, testPrefix } from '../helpers/env.js';
 import { get, pollJob, post } from '../helpers/http.js';
+import { textImage } from '../helpers/media.js';
 import { startWorker, waitFor, type WorkerHandle } from '../helpers/processes.js';
 import { ARTIFACTS, launchBrowser, type BrowserHandle } from './browser.js';
 
@@ -108,6 +109,31 @@ describe('the service in Chromium (Swagger UI + Bull Board)', () => {
     const file = path.join(ARTIFACTS, 'swagger-qa.png');
     await page.screenshot({ path: file, fullPage: true, clip: { x: top.x, y: top.y, width: top.width, height: end.bottom - top.y + 8 } });
     expect((await stat(file)).size).toBeGreaterThan(10_000);
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('Swagger UI "Try it out" uploads a file: POST /extract-text reads the printed text', async () => {
+    const { page } = anon!;
+    await page.goto(`${api!.url}/docs/`, { waitUntil: 'domcontentloaded', timeout: UI_TIMEOUT });
+    const op = page.locator('.opblock').filter({ has: page.locator('[data-path="/extract-text"]') });
+    await op.first().waitFor({ timeout: UI_TIMEOUT });
+    await op.getByRole('button', { name: /\/extract-text/ }).first().click();
+    const tryItOut = op.getByRole('button', { name: 'Try it out' });
+    const execute = op.getByRole('button', { name: 'Execute' });
+    await tryItOut.or(execute).first().waitFor({ timeout: UI_TIMEOUT });
+    if (await tryItOut.isVisible()) await tryItOut.click();
+    const fileInput = op.locator('input[type="file"]');
+    await fileInput.waitFor({ timeout: UI_TIMEOUT });
+    await fileInput.setInputFiles({ name: 'label.png', mimeType: 'image/png', buffer: await textImage(['ORDER 58213']) });
+    const [response] = await Promise.all([
+      page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/extract-text', { timeout: 90_000 }),
+      execute.click(),
+    ]);
+    expect(response.status()).toBe(200);
+    const result = (await response.json()) as { text: string };
+    expect(result.text.replace(/\s/g, '')).toContain('ORDER58213');
+    const live = op.locator('.live-responses-table');
+    await expect.poll(async () => (await live.locator('tbody .response-col_status').first().textContent())?.trim(), { timeout: UI_TIMEOUT }).toBe('200');
     expect(pageErrors).toEqual([]);
   });
 

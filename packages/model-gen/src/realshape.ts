@@ -44,11 +44,11 @@ const writeDistilbertQa: Writer = (dir, key) => {
   writeOnnxPair(dir, 'model', key, (g) => buildQa(g, m));
 };
 
-const writeBart: Writer = (dir, key) => {
-  const c = readJson(dir, 'config.json');
-  const gen = existsSync(join(dir, 'generation_config.json')) ? readJson(dir, 'generation_config.json') : c;
+/** The real layer and head counts and vocabulary, with the head size shrunk to HD. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function seq2seqDims(dir: string, c: any, maxPos: number): Seq2SeqDims {
   const heads = c.decoder_attention_heads as number;
-  const m: Seq2SeqDims = {
+  return {
     vocab: Math.max(c.vocab_size, tokenizerSize(dir)),
     d: heads * HD,
     heads,
@@ -56,8 +56,14 @@ const writeBart: Writer = (dir, key) => {
     ff: 2 * heads * HD,
     encLayers: c.encoder_layers,
     decLayers: c.decoder_layers,
-    maxPos: c.max_position_embeddings,
+    maxPos,
   };
+}
+
+const writeBart: Writer = (dir, key) => {
+  const c = readJson(dir, 'config.json');
+  const gen = existsSync(join(dir, 'generation_config.json')) ? readJson(dir, 'generation_config.json') : c;
+  const m = seq2seqDims(dir, c, c.max_position_embeddings);
   const tok = readJson(dir, 'tokenizer.json');
   const specials = (tok.added_tokens as { id: number; special: boolean }[]).filter((a) => a.special).map((a) => a.id);
   const bias = steeringBias(m.vocab, specials, tok.model.vocab);
@@ -72,17 +78,7 @@ const writeBart: Writer = (dir, key) => {
 
 const writeWhisperReal: Writer = (dir, key) => {
   const c = readJson(dir, 'config.json');
-  const heads = c.decoder_attention_heads as number;
-  const m: Seq2SeqDims = {
-    vocab: Math.max(c.vocab_size, tokenizerSize(dir)),
-    d: heads * HD,
-    heads,
-    hd: HD,
-    ff: 2 * heads * HD,
-    encLayers: c.encoder_layers,
-    decLayers: c.decoder_layers,
-    maxPos: c.max_target_positions,
-  };
+  const m = seq2seqDims(dir, c, c.max_target_positions);
   writeWhisperOnnx(dir, key, m, 16, c.num_mel_bins);
 };
 

@@ -125,7 +125,9 @@ export async function startWorkerProcess(cfg: Config, log: Logger) {
 
   state = 'ready';
   await heartbeat.beat();
-  log.info({ worker_id: id, serving: [...workers.keys()], providers: loaded.providers }, 'worker ready');
+  const serving = [...workers.keys()];
+  if (serving.length) log.info({ worker_id: id, serving, providers: loaded.providers }, 'worker ready');
+  else log.error({ worker_id: id }, 'worker up but serving no domain: no models could be loaded');
 
   let closing: Promise<void> | undefined;
   const close = () =>

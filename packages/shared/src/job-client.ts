@@ -159,12 +159,12 @@ export class JobClient {
         entry = { resolve, waiters: 1 };
         this.pending.set(jobId, entry);
       });
-      // Finished before we listened?
-      const job = await Job.fromId(this.queues[domain], jobId);
-      if (job) {
-        const state = await job.getState();
-        if (state === 'completed') this.settle(jobId, { state: 'completed', result: job.returnvalue });
-        else if (state === 'failed') this.settle(jobId, { state: 'failed', failure: parseFailure(job.failedReason) });
+      // Finished before we listened? (State first: a job read before its state could lack its result.)
+      const state = await this.queues[domain].getJobState(jobId);
+      if (state === 'completed' || state === 'failed') {
+        const job = await Job.fromId(this.queues[domain], jobId);
+        if (job && state === 'completed') this.settle(jobId, { state: 'completed', result: job.returnvalue });
+        else if (job) this.settle(jobId, { state: 'failed', failure: parseFailure(job.failedReason) });
       }
     }
     let timer: NodeJS.Timeout | undefined;
@@ -189,13 +189,17 @@ export class JobClient {
 
   /** The public view of a job; 404 for unknown ids and for jobs of another API key. */
   async view(id: string, owner?: string): Promise<JobView> {
-    const job = await this.getJob(id);
+    // State first, then the job: read the other way round, a job finishing in between would read as
+    // completed without its result.
+    const domain = domainOfJobId(id);
+    if (domain) this.ensureRedis();
+    const state = domain ? await this.queues[domain].getJobState(id) : 'unknown';
+    const job = state === 'unknown' ? undefined : await this.getJob(id);
     const cancelled = await this.redis.get(this.k.cancelled(id));
     if (!job || (job.data.owner ?? undefined) !== (owner ?? undefined)) {
       if (cancelled && (JSON.parse(cancelled) as { owner?: string }).owner === owner) return JSON.parse(cancelled).view as JobView;
       throw new AppError(404, 'job_not_found', 'no such job', { details: { id: id.slice(0, 64) } });
     }
-    const state = await job.getState();
     const base = {
       id,
       task: job.data.task,

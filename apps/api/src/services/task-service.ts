@@ -90,6 +90,13 @@ export class TaskService {
     const owner = await this.cache.claimInflight(task, slot, mine, this.deps.cfg.JOB_DEADLINE_S * 1000);
     let id = owner;
     if (owner === mine) {
+      // The twin we would have shared with may have finished between our lookup and our claim: the
+      // worker fills the cache before it frees the slot, so one more lookup finds its result.
+      const late = await this.cache.get(task, key);
+      if (late !== undefined) {
+        await this.cache.releaseInflight(task, slot, mine);
+        return { kind: 'done', result: late, cache: 'HIT' };
+      }
       try {
         id = await this.submit(task, parsed, meta, { jobId: mine, cacheKey: key, inflightKey: slot });
       } catch (e) {

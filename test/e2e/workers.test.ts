@@ -3,13 +3,13 @@
  * fallback of a synchronous call, two worker processes sharing one queue, and a worker whose model
  * cannot be found.
  */
-import { mkdtempSync } from 'node:fs';
+import { cpSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keys } from '@ca/shared';
 import { startApi, type ApiHandle } from '../helpers/api.js';
-import { testEnv, testPrefix } from '../helpers/env.js';
+import { testEnv, testPrefix, TINY_MODELS_DIR } from '../helpers/env.js';
 import { get, pollJob, post, call } from '../helpers/http.js';
 import { startWorker, waitFor, type WorkerHandle } from '../helpers/processes.js';
 
@@ -131,5 +131,21 @@ describe('a model that cannot be found', () => {
     expect(r.body.error.details.problems[0]).toContain(empty);
     expect(Date.now() - t0).toBeLessThan(5000);
     expect(w.proc.exitCode).toBeNull();
+  });
+});
+
+describe('models that arrive after start-up', () => {
+  it('the worker retries, then serves the domain', async () => {
+    const prefix = testPrefix('retry');
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'ca-late-models-'));
+    const a = await api(prefix);
+    const w = worker(prefix, { WORKER_DOMAINS: 'nlp', MODELS_DIR: dir, MODEL_RETRY_S: '1' });
+    await waitFor(async () => w.output().includes('domain not served'), 60_000, 'the load failure');
+    expect((await post(a.url, '/question-answering', QA)).status).toBe(503);
+    cpSync(path.join(TINY_MODELS_DIR, 'ca-tiny'), path.join(dir, 'ca-tiny'), { recursive: true });
+    await waitFor(async () => (await get(a.url, '/readyz')).body.domains?.nlp?.ready, 60_000, 'nlp ready after the retry');
+    const r = await post(a.url, '/question-answering', QA);
+    expect(r.status).toBe(200);
+    expect(QA.context.slice(r.body.start, r.body.end)).toBe(r.body.answer);
   });
 });

@@ -98,24 +98,43 @@ export async function startWorkerProcess(cfg: Config, log: Logger) {
   };
 
   const processor = createProcessor({ cfg, inference, log, redis, onOutcome });
-  for (const d of cfg.WORKER_DOMAINS) {
-    if (!loaded.ready.includes(d)) {
-      log.error({ domain: d }, 'domain not served: its models could not be loaded');
-      continue;
-    }
+  const serve = (d: Domain) => {
     const w = new Worker(QUEUE_NAMES[d], processor, {
       connection: createRedis(cfg.REDIS_URL, { blocking: true, name: `ca-worker-${d}-${id}` }),
       prefix: cfg.QUEUE_PREFIX,
       name: id, // recorded on each job as processedBy
       concurrency: cfg.WORKER_CONCURRENCY,
-      // Inference runs on onnxruntime's own threads, so the event loop stays free to renew locks. A worker
-      // that dies loses its lock after JOB_LOCK_MS and its job goes back to the queue (stalled check).
+      // Models run in the inference thread, so this event loop stays free to renew locks. A worker that
+      // dies loses its lock after JOB_LOCK_MS and its job goes back to the queue (stalled check).
       lockDuration: cfg.JOB_LOCK_MS,
       stalledInterval: cfg.JOB_LOCK_MS,
       maxStalledCount: 2,
     });
     w.on('error', (err) => log.error({ domain: d, err: err.message }, 'worker error'));
     workers.set(d, w);
+  };
+  for (const d of cfg.WORKER_DOMAINS) {
+    if (loaded.ready.includes(d)) serve(d);
+    else log.error({ domain: d, retry_s: cfg.MODEL_RETRY_S }, 'domain not served: its models could not be loaded');
+  }
+
+  // Models that failed (a Hub outage, a folder filled later) are tried again, and their domains start
+  // being served as soon as they load.
+  let retry: NodeJS.Timeout | undefined;
+  const retryLoad = async () => {
+    const st = await inference.retryLoad();
+    for (const d of cfg.WORKER_DOMAINS) {
+      if (!workers.has(d) && st.ready.includes(d)) {
+        serve(d);
+        log.info({ domain: d }, 'domain now served: its models loaded on retry');
+      }
+    }
+    for (const m of st.status) if (m.provider) metrics.modelLoaded(m);
+    await heartbeat.beat();
+    if (workers.size < cfg.WORKER_DOMAINS.length && state === 'ready') retry = setTimeout(() => void retryLoad().catch(() => undefined), cfg.MODEL_RETRY_S * 1000);
+  };
+  if (workers.size < cfg.WORKER_DOMAINS.length && cfg.MODEL_RETRY_S > 0) {
+    retry = setTimeout(() => void retryLoad().catch(() => undefined), cfg.MODEL_RETRY_S * 1000);
   }
 
   await sub.subscribe(keys(cfg.QUEUE_PREFIX).cancelChannel);
@@ -133,6 +152,7 @@ export async function startWorkerProcess(cfg: Config, log: Logger) {
   const close = () =>
     (closing ??= (async () => {
       state = 'draining';
+      clearTimeout(retry);
       await heartbeat.stop();
       log.info({ timeout_ms: cfg.SHUTDOWN_TIMEOUT_MS }, 'draining: finishing active jobs');
       const graceful = Promise.all([...workers.values()].map((w) => w.close()));

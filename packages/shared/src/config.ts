@@ -38,6 +38,7 @@ export const EnvSchema = z
     ORT_THREADS: int(0, 0, 256),
     SHUTDOWN_TIMEOUT_MS: int(20_000, 0),
     JOB_LOCK_MS: int(30_000, 1000),
+    MODEL_RETRY_S: num(60, 0),
     HEARTBEAT_INTERVAL_MS: int(2_000, 100),
     HEARTBEAT_TTL_MS: int(10_000, 500),
 

@@ -40,6 +40,12 @@ export class InferenceThread {
     return this.loaded;
   }
 
+  /** Try again to load the models that failed (those already loaded stay). */
+  async retryLoad(): Promise<LoadReply> {
+    this.loaded = (await this.call({ op: 'load', id: 0, cfg: this.cfg, domains: this.domains })) as LoadReply;
+    return this.loaded;
+  }
+
   get status(): LoadReply {
     return this.loaded;
   }

@@ -68,7 +68,7 @@ async function handle(m: ToThread): Promise<unknown> {
     case 'load': {
       cfg = m.cfg;
       log = createLogger('ca-worker', cfg.LOG_LEVEL);
-      host = new ModelHost(cfg, log);
+      host ??= new ModelHost(cfg, log); // a second load retries what failed and keeps the rest
       await host.loadFor(m.domains);
       return { status: host.status(), ready: m.domains.filter((d) => host!.domainReady(d)), providers: host.providers() };
     }

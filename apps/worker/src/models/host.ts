@@ -28,11 +28,14 @@ export class ModelHost {
   async loadFor(domains: readonly Domain[]): Promise<void> {
     configureTransformers(this.cfg);
     const registry = modelRegistry(this.cfg);
-    // One at a time: loading two large models at once only doubles peak memory.
+    // One at a time: loading two large models at once only doubles peak memory. Models already loaded
+    // are kept, so calling this again retries only the ones that failed.
     for (const key of modelsForDomains(domains)) {
+      if (this.loaded.has(key)) continue;
       const spec = registry[key];
       try {
         const m = await loadModel(spec, this.cfg, this.log);
+        this.failed.delete(key);
         this.loaded.set(key, m);
         this.onLoaded(m);
         this.log.info({ model: spec.model, key, provider: m.provider, load_ms: Math.round(m.loadMs) }, 'model ready');

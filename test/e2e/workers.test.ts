@@ -3,7 +3,7 @@
  * fallback of a synchronous call, two worker processes sharing one queue, and a worker whose model
  * cannot be found.
  */
-import { cpSync, mkdtempSync } from 'node:fs';
+import { cpSync, mkdtempSync, renameSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -142,10 +142,12 @@ describe('models that arrive after start-up', () => {
     const w = worker(prefix, { WORKER_DOMAINS: 'nlp', MODELS_DIR: dir, MODEL_RETRY_S: '1' });
     await waitFor(async () => w.output().includes('domain not served'), 60_000, 'the load failure');
     expect((await post(a.url, '/question-answering', QA)).status).toBe(503);
-    cpSync(path.join(TINY_MODELS_DIR, 'ca-tiny'), path.join(dir, 'ca-tiny'), { recursive: true });
+    // Staged, then renamed into place: a retry must never see a half-copied model.
+    cpSync(path.join(TINY_MODELS_DIR, 'ca-tiny'), path.join(dir, '.staging'), { recursive: true });
+    renameSync(path.join(dir, '.staging'), path.join(dir, 'ca-tiny'));
     await waitFor(async () => (await get(a.url, '/readyz')).body.domains?.nlp?.ready, 60_000, 'nlp ready after the retry');
     const r = await post(a.url, '/question-answering', QA);
-    expect(r.status).toBe(200);
+    expect(r.status, w.output().slice(-3000)).toBe(200);
     expect(QA.context.slice(r.body.start, r.body.end)).toBe(r.body.answer);
   });
 });

@@ -79,6 +79,18 @@ describe('queued jobs', () => {
     expect(again.body.error.code).toBe('job_finished');
   });
 
+  it('cancelling a job frees its in-flight slot: an identical request gets a job of its own', async () => {
+    const body = { ...QA, question: 'Who pays the refund?' };
+    const first = await post(a.url, '/question-answering', body);
+    expect(first.status).toBe(202);
+    expect((await call(a.url, 'DELETE', `/jobs/${first.body.id}`)).body.status).toBe('cancelled');
+    const second = await post(a.url, '/question-answering', body);
+    expect(second.status).toBe(202);
+    expect(second.body.id).not.toBe(first.body.id);
+    expect(second.body.status).toBe('queued');
+    await call(a.url, 'DELETE', `/jobs/${second.body.id}`);
+  });
+
   it('a synchronous call that outlives SYNC_TIMEOUT_MS answers 202 with the job link, and the job still completes', async () => {
     const r = await post(a.url, '/question-answering', QA);
     expect(r.status).toBe(202);

@@ -11,6 +11,7 @@ import { AppError } from './errors.js';
 import type { Config, Domain } from './config.js';
 import { ALL_DOMAINS } from './config.js';
 import { createRedis } from './redis.js';
+import { ResponseCache } from './cache.js';
 import { defaultJobOptions, domainOfJobId, keys, newJobId, parseFailure, QUEUE_NAMES, type JobData, type JobFailure } from './queues.js';
 import { TASKS, type TaskName } from './tasks/index.js';
 
@@ -233,6 +234,8 @@ export class JobClient {
         const view: JobView = { ...v, status: 'cancelled', finished_at: new Date().toISOString() };
         await this.redis.set(this.k.cancelled(id), JSON.stringify({ owner, view }), 'EX', this.cfg.RESULT_TTL_S);
         if (job.data.blob) await this.redis.del(job.data.blob.key);
+        // Identical requests must not wait on a job that is gone.
+        if (job.data.inflightKey) await new ResponseCache(this.redis, this.cfg.QUEUE_PREFIX, 0).releaseInflight(job.data.task, job.data.inflightKey, id);
         this.settle(id, { state: 'failed', failure: { status: 409, code: 'cancelled', message: 'the job was cancelled' } });
         return view;
       } catch {

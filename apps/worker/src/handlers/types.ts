@@ -1,4 +1,4 @@
-import type { AppError, Config, Logger, TaskInput, TaskName, TaskResult } from '@ca/shared';
+import type { Config, Logger, TaskInput, TaskName, TaskResult } from '@ca/shared';
 import type { DecodedAudio, DecodedImage } from '@ca/media';
 import type { ModelHost } from '../models/host.js';
 
@@ -34,4 +34,3 @@ export type Handler<N extends TaskName> = (input: TaskInput<N>, media: MediaInpu
 /** One handler per task; a missing entry does not compile (and is checked again at start-up). */
 export type HandlerMap = { [N in TaskName]: Handler<N> };
 
-export type { AppError };

@@ -22,7 +22,6 @@ export class ModelHost {
   constructor(
     private readonly cfg: Config,
     private readonly log: Logger,
-    private readonly onLoaded: (m: LoadedModel) => void = () => {},
   ) {}
 
   async loadFor(domains: readonly Domain[]): Promise<void> {
@@ -37,7 +36,6 @@ export class ModelHost {
         const m = await loadModel(spec, this.cfg, this.log);
         this.failed.delete(key);
         this.loaded.set(key, m);
-        this.onLoaded(m);
         this.log.info({ model: spec.model, key, provider: m.provider, load_ms: Math.round(m.loadMs) }, 'model ready');
       } catch (err) {
         this.failed.set(key, err as AppError);

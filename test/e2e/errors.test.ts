@@ -110,6 +110,18 @@ describe('uploads', () => {
     expectError(r, 413, 'file_too_large');
     expect(r.body.error.details.limit_bytes).toBe(300_000);
   });
+  it('an image of exactly MAX_IMAGE_BYTES passes, one byte more is 413', async () => {
+    const png = await productPhoto();
+    // Bytes after a PNG's IEND chunk are ignored by decoders: pad to the exact size.
+    const exact = Buffer.concat([png, Buffer.alloc(300_000 - png.length)]);
+    expect((await post(api.url, '/check-item-return-eligibility', form(exact, 'exact.png'))).status).toBe(200);
+    const over = await post(api.url, '/check-item-return-eligibility', form(Buffer.concat([exact, Buffer.alloc(1)]), 'over.png'));
+    expectError(over, 413, 'file_too_large');
+  });
+  it('audio of exactly MAX_AUDIO_SECONDS passes, a little more is 413', async () => {
+    expect((await post(api.url, '/audio-transcribe', form(wav({ seconds: 5, sampleRate: 8000 }), 'five.wav'))).status).toBe(200);
+    expectError(await post(api.url, '/audio-transcribe', form(wav({ seconds: 5.01, sampleRate: 8000 }), 'more.wav')), 413, 'audio_too_long');
+  });
   it('no file → 422 file_required; two files → 400 invalid_multipart', async () => {
     expectError(await post(api.url, '/extract-text', form(undefined)), 422, 'file_required');
     const two = form(await productPhoto(), 'a.png');

@@ -1,9 +1,8 @@
 /**
  * Entry points: the tiny/bench model set and the real-shape set.
  */
-import { rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { dirBytes, isFresh, optionsHash, writeStamp } from './io.js';
+import { dirBytes, generateIfStale, optionsHash } from './io.js';
 import { findHubDir, REPO_ROOT } from './hub.js';
 import { writeQa, writeSummarizer, writeTranslator, type Size } from './models/text.js';
 import { writeClip, writeVit } from './models/vision.js';
@@ -58,21 +57,14 @@ export async function generateTinyModels(opts: GenerateOptions = {}): Promise<Ge
     const id = TINY_MODEL_IDS[key];
     const modelDir = join(dir, id);
     const hash = optionsHash({ key, size, realWhisperTokenizer: key === 'whisper' && !!hub });
-    if (!opts.force && isFresh(modelDir, hash)) {
-      log(`${id}: up to date`);
-      models.push(id);
-      continue;
-    }
-    const t0 = Date.now();
-    rmSync(modelDir, { recursive: true, force: true });
-    if (key === 'qa') writeQa(modelDir, size);
-    else if (key === 'summarizer') writeSummarizer(modelDir, size);
-    else if (key === 'translator') writeTranslator(modelDir, size);
-    else if (key === 'clip') writeClip(modelDir, size);
-    else if (key === 'vit') writeVit(modelDir, size);
-    else writeWhisper(modelDir, size, hub);
-    writeStamp(modelDir, hash, { key, size });
-    log(`${id}: generated in ${Date.now() - t0} ms, ${dirBytes(modelDir)} bytes`);
+    generateIfStale(modelDir, id, { hash, options: { key, size } }, { force: opts.force, log }, () => {
+      if (key === 'qa') writeQa(modelDir, size);
+      else if (key === 'summarizer') writeSummarizer(modelDir, size);
+      else if (key === 'translator') writeTranslator(modelDir, size);
+      else if (key === 'clip') writeClip(modelDir, size);
+      else if (key === 'vit') writeVit(modelDir, size);
+      else writeWhisper(modelDir, size, hub);
+    });
     models.push(id);
   }
   return { dir, models, bytes: models.reduce((a, id) => a + dirBytes(join(dir, id)), 0) };

@@ -2,7 +2,7 @@
  * File helpers: JSON files, fp32 + q8 ONNX pairs, skip-if-unchanged stamps.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync, copyFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, copyFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { GraphBuilder } from './onnx/builder.js';
@@ -72,6 +72,28 @@ export function isFresh(dir: string, hash: string): boolean {
 
 export function writeStamp(dir: string, hash: string, options: unknown): void {
   writeJson(dir, STAMP, { generator: '@ca/model-gen', version: GENERATOR_VERSION, hash, options });
+}
+
+/**
+ * Write one model folder unless its stamp says it is current. The stamp is written last, so a run that
+ * was interrupted leaves a folder that the next run regenerates.
+ */
+export function generateIfStale(
+  modelDir: string,
+  id: string,
+  stamp: { hash: string; options: unknown },
+  o: { force?: boolean; log: (line: string) => void },
+  write: () => void,
+): void {
+  if (!o.force && isFresh(modelDir, stamp.hash)) {
+    o.log(`${id}: up to date`);
+    return;
+  }
+  const t0 = Date.now();
+  rmSync(modelDir, { recursive: true, force: true });
+  write();
+  writeStamp(modelDir, stamp.hash, stamp.options);
+  o.log(`${id}: generated in ${Date.now() - t0} ms, ${dirBytes(modelDir)} bytes`);
 }
 
 export function dirBytes(dir: string): number {

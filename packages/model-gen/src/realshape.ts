@@ -5,11 +5,11 @@
  * transformers.js v4 sizes the empty first-step cache from the graph's input metadata, never from
  * config.json's d_model, so a small head dim is invisible to it.
  */
-import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { buildClip, buildClipText, buildClipVision, buildQa } from './onnx/encoders.js';
 import { buildMergedDecoder, buildTextEncoder, type Seq2SeqDims } from './onnx/seq2seq.js';
-import { dirBytes, isFresh, optionsHash, writeOnnxPair, writeStamp } from './io.js';
+import { dirBytes, generateIfStale, optionsHash, writeOnnxPair } from './io.js';
 import { findHubDir } from './hub.js';
 import { writeWhisperOnnx } from './models/whisper.js';
 import { steeringBias } from './tokenizers/bias.js';
@@ -144,17 +144,10 @@ export async function generateRealShapeModels(opts: RealShapeOptions): Promise<{
     }
     const modelDir = join(dir, id);
     const hash = optionsHash({ realShape: id, config: readFileSync(join(src, 'config.json'), 'utf8') });
-    if (!opts.force && isFresh(modelDir, hash)) {
-      log(`${id}: up to date`);
-      models.push(id);
-      continue;
-    }
-    const t0 = Date.now();
-    rmSync(modelDir, { recursive: true, force: true });
-    copyDir(src, modelDir);
-    writer(modelDir, `real-${id}`);
-    writeStamp(modelDir, hash, { realShape: id });
-    log(`${id}: generated in ${Date.now() - t0} ms, ${dirBytes(modelDir)} bytes`);
+    generateIfStale(modelDir, id, { hash, options: { realShape: id } }, { force: opts.force, log }, () => {
+      copyDir(src, modelDir);
+      writer(modelDir, `real-${id}`);
+    });
     models.push(id);
   }
   return { dir, models, bytes: models.reduce((a, id) => a + dirBytes(join(dir, id)), 0) };

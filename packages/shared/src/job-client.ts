@@ -115,19 +115,32 @@ export class JobClient {
   private queueEvents(domain: Domain): Promise<QueueEvents> {
     let p = this.events.get(domain);
     if (!p) {
-      const qe = new QueueEvents(QUEUE_NAMES[domain], {
-        connection: createRedis(this.cfg.REDIS_URL, { blocking: true, name: `ca-events-${domain}` }),
-        prefix: this.cfg.QUEUE_PREFIX,
-      });
-      qe.on('completed', ({ jobId, returnvalue }) => this.settle(jobId, { state: 'completed', result: parseReturn(returnvalue) }));
-      qe.on('failed', ({ jobId, failedReason }) => this.settle(jobId, { state: 'failed', failure: parseFailure(failedReason) }));
-      qe.on('error', () => {
-        /* reconnects on its own; waiting callers fall back to their timeout */
-      });
-      p = qe.waitUntilReady().then(() => qe);
+      p = this.startQueueEvents(domain);
       this.events.set(domain, p);
+      p.catch(() => this.events.delete(domain));
     }
     return p;
+  }
+
+  /**
+   * QueueEvents reads its stream from `$` by default, but only from its first XREAD, which runs some time
+   * after it says it is ready: a job finishing in that gap would never be heard of. So it starts from the
+   * stream's last id as read now, before any caller checks a job's state.
+   */
+  private async startQueueEvents(domain: Domain): Promise<QueueEvents> {
+    const [last] = await this.redis.xrevrange(this.queues[domain].keys.events!, '+', '-', 'COUNT', 1);
+    const qe = new QueueEvents(QUEUE_NAMES[domain], {
+      connection: createRedis(this.cfg.REDIS_URL, { blocking: true, name: `ca-events-${domain}` }),
+      prefix: this.cfg.QUEUE_PREFIX,
+      lastEventId: last?.[0] ?? '0-0',
+    });
+    qe.on('completed', ({ jobId, returnvalue }) => this.settle(jobId, { state: 'completed', result: parseReturn(returnvalue) }));
+    qe.on('failed', ({ jobId, failedReason }) => this.settle(jobId, { state: 'failed', failure: parseFailure(failedReason) }));
+    qe.on('error', () => {
+      /* reconnects on its own; waiting callers fall back to their timeout */
+    });
+    await qe.waitUntilReady();
+    return qe;
   }
 
   private settle(jobId: string, o: WaitOutcome): void {

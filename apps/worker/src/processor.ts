@@ -8,6 +8,7 @@ import type { Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import {
   AppError,
+  cancelledError,
   isTaskName,
   ResponseCache,
   JobDataSchema,
@@ -21,7 +22,7 @@ import {
 import type { InferenceReport } from './handlers/types.js';
 import type { InferenceThread } from './inference/client.js';
 import type { RunRequest } from './inference/protocol.js';
-import { cancelledError, toBullError } from './failures.js';
+import { toBullError } from './failures.js';
 import { truncateTextFields } from './truncate.js';
 
 export interface JobOutcome {
@@ -91,9 +92,8 @@ export function createProcessor(deps: ProcessorDeps) {
       log.info({ duration_ms: Date.now() - t0, queue_wait_ms: queueWaitMs }, 'job completed');
       return value;
     } catch (err) {
-      const bull = toBullError(err);
-      const failure = JSON.parse(bull.message) as { code: string };
-      const final = bull.name === 'UnrecoverableError' || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      const { error: bull, failure } = toBullError(err);
+      const final = !failure.retryable || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
       if (final && data?.blob) await redis.del(data.blob.key).catch(() => undefined);
       if (final && data?.inflightKey) await cache.releaseInflight(data.task, data.inflightKey, job.id!).catch(() => undefined);
       if (!(err instanceof AppError)) log.error({ err: (err as Error)?.message?.slice(0, 500) }, 'job failed with an unexpected error');

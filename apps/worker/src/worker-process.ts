@@ -8,6 +8,7 @@ import { Worker } from 'bullmq';
 import {
   AppError,
   appendEvent,
+  errorOf,
   createRedis,
   JobClient,
   keys,
@@ -35,7 +36,7 @@ export async function startWorkerProcess(cfg: Config, log: Logger) {
     const chained = await jobs.submit(task, input, { requestId });
     const o = await jobs.wait(chained, cfg.JOB_DEADLINE_S * 1000);
     if (o.state === 'completed') return o.result;
-    if (o.state === 'failed') throw new AppError(o.failure.status, o.failure.code, o.failure.message, { retryable: o.failure.status >= 500 });
+    if (o.state === 'failed') throw errorOf(o.failure);
     throw new AppError(504, 'deadline_exceeded', `chained ${task} job did not finish in time`);
   });
   let state: WorkerRecord['state'] = 'loading';

@@ -51,12 +51,12 @@ describe('response truncation', () => {
 
 describe('failures stored in BullMQ', () => {
   it('client errors are unrecoverable, server errors retry, unknown errors hide their message', () => {
-    const bad = toBullError(new AppError(422, 'corrupt_media', 'cannot decode'));
+    const bad = toBullError(new AppError(422, 'corrupt_media', 'cannot decode')).error;
     expect(bad).toBeInstanceOf(UnrecoverableError);
     expect(JSON.parse(bad.message)).toMatchObject({ status: 422, code: 'corrupt_media' });
-    const transient = toBullError(new AppError(500, 'injected_fault', 'x'));
+    const transient = toBullError(new AppError(500, 'injected_fault', 'x')).error;
     expect(transient).not.toBeInstanceOf(UnrecoverableError);
-    const unknown = toBullError(new TypeError('secret path /home/x/file'));
+    const unknown = toBullError(new TypeError('secret path /home/x/file')).error;
     expect(unknown.message).not.toContain('secret');
     expect(JSON.parse(unknown.message).code).toBe('inference_failed');
   });

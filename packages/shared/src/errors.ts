@@ -42,6 +42,13 @@ export class AppError extends Error {
 
 export const isAppError = (e: unknown): e is AppError => e instanceof AppError;
 
+/** The job was cancelled by its client (never retried). */
+export const cancelledError = () => new AppError(409, 'cancelled', 'the job was cancelled', { retryable: false });
+
+/** Redis cannot be reached: the request is answered at once instead of waiting for it. */
+export const redisUnavailable = () =>
+  new AppError(503, 'redis_unavailable', 'the service store is unreachable; try again shortly', { headers: { 'Retry-After': '5' } });
+
 /** Media that is not one of the accepted kinds, judged by its bytes (415). */
 export const unsupportedMedia = (message: string, details?: ErrorDetails) =>
   new AppError(415, 'unsupported_media_type', message, { details });

@@ -7,7 +7,7 @@
  */
 import { Job, Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { AppError } from './errors.js';
+import { AppError, cancelledError, redisUnavailable } from './errors.js';
 import type { Config, Domain } from './config.js';
 import { ALL_DOMAINS } from './config.js';
 import { createRedis } from './redis.js';
@@ -69,9 +69,7 @@ export class JobClient {
    * that, so every entry point checks the connection first and answers 503 at once.
    */
   private ensureRedis(): void {
-    if (this.redis.status !== 'ready') {
-      throw new AppError(503, 'redis_unavailable', 'the service store is unreachable; try again shortly', { headers: { 'Retry-After': '5' } });
-    }
+    if (this.redis.status !== 'ready') throw redisUnavailable();
   }
 
   newId(task: TaskName): string {
@@ -249,7 +247,7 @@ export class JobClient {
         if (job.data.blob) await this.redis.del(job.data.blob.key);
         // Identical requests must not wait on a job that is gone.
         if (job.data.inflightKey) await new ResponseCache(this.redis, this.cfg.QUEUE_PREFIX, 0).releaseInflight(job.data.task, job.data.inflightKey, id);
-        this.settle(id, { state: 'failed', failure: { status: 409, code: 'cancelled', message: 'the job was cancelled' } });
+        this.settle(id, { state: 'failed', failure: cancelledError().toJSON() });
         return view;
       } catch {
         // Taken by a worker between our read and the remove: cancel it as an active job.

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import type { DefaultJobOptions } from 'bullmq';
 import { z } from 'zod';
 import { ALL_DOMAINS, type Config, type Domain } from './config.js';
+import { AppError, isAppError } from './errors.js';
 
 export const QUEUE_NAMES: Record<Domain, string> = { nlp: 'nlp', vision: 'vision', audio: 'audio' };
 
@@ -71,6 +72,20 @@ export interface JobFailure {
   code: string;
   message: string;
   details?: Record<string, unknown>;
+}
+
+/** A failure with whether retrying may help: what crosses a thread or a job boundary. */
+export type WireFailure = JobFailure & { retryable: boolean };
+
+/** Any error as a failure a client may see: an AppError's own fields, anything else a generic 500. */
+export function failureOf(err: unknown): WireFailure {
+  if (isAppError(err)) return { ...err.toJSON(), retryable: err.retryable };
+  return { status: 500, code: 'inference_failed', message: 'the model failed to process this input', retryable: true };
+}
+
+/** The AppError for a failure read back from a job or a thread (retryable: as given, else by status). */
+export function errorOf(f: JobFailure & { retryable?: boolean }): AppError {
+  return new AppError(f.status, f.code, f.message, { ...(f.details ? { details: f.details } : {}), ...(f.retryable === undefined ? {} : { retryable: f.retryable }) });
 }
 
 export function parseFailure(reason: string | undefined): JobFailure {

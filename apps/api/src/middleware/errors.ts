@@ -5,7 +5,7 @@
  */
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import multer from 'multer';
-import { AppError, isAppError } from '@ca/shared';
+import { AppError, isAppError, redisUnavailable } from '@ca/shared';
 import type { AppDeps } from '../context.js';
 
 export function toAppError(err: unknown, deps: AppDeps): AppError {
@@ -16,15 +16,13 @@ export function toAppError(err: unknown, deps: AppDeps): AppError {
     return new AppError(413, 'body_too_large', 'the request body is over the limit', { details: { limit_bytes: deps.cfg.MAX_JSON_BYTES } });
   if (e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported') return new AppError(415, 'unsupported_encoding', 'unsupported body encoding');
   if (err instanceof multer.MulterError) {
-    if (err.code === 'LIMIT_FILE_SIZE') return new AppError(413, 'file_too_large', 'the uploaded file is over the limit');
     if (err.code === 'LIMIT_UNEXPECTED_FILE')
       return new AppError(400, 'invalid_multipart', 'send exactly one file, in the field "file"', { details: { field: err.field } });
     return new AppError(400, 'invalid_multipart', `malformed multipart upload (${err.code.toLowerCase()})`);
   }
   if (e?.message && /Multipart|Unexpected end of form|Malformed part header|boundary/i.test(e.message))
     return new AppError(400, 'invalid_multipart', 'malformed multipart upload');
-  if (deps.redis.status !== 'ready')
-    return new AppError(503, 'redis_unavailable', 'the service store is unreachable; try again shortly', { headers: { 'Retry-After': '5' } });
+  if (deps.redis.status !== 'ready') return redisUnavailable();
   return new AppError(500, 'internal_error', 'internal error');
 }
 

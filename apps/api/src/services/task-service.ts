@@ -4,7 +4,7 @@
  * enqueue, and (synchronous calls) await the result up to SYNC_TIMEOUT_MS, after which the caller gets
  * the job to poll instead.
  */
-import { AppError, appendEvent, cacheKeyFor, modelRegistry, ResponseCache, TASKS, type JobView, type TaskName } from '@ca/shared';
+import { appendEvent, cacheKeyFor, errorOf, modelRegistry, ResponseCache, TASKS, type JobView, type TaskName } from '@ca/shared';
 import type { AppDeps } from '../context.js';
 import { Idempotency } from './idempotency.js';
 import type { ParsedTaskInput } from './validate.js';
@@ -111,10 +111,7 @@ export class TaskService {
   async await(id: string, owner?: string): Promise<SyncOutcome> {
     const o = await this.deps.jobs.wait(id, this.deps.cfg.SYNC_TIMEOUT_MS);
     if (o.state === 'completed') return { kind: 'done', result: o.result };
-    if (o.state === 'failed') {
-      const f = o.failure;
-      throw new AppError(f.status, f.code, f.message, { ...(f.details ? { details: f.details } : {}) });
-    }
+    if (o.state === 'failed') throw errorOf(o.failure);
     return { kind: 'pending', job: await this.deps.jobs.view(id, owner) };
   }
 }

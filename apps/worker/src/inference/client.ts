@@ -4,9 +4,9 @@
  * its jobs fail as retryable (BullMQ tries them again) and a new thread is started with the same models.
  */
 import type { Worker } from 'node:worker_threads';
-import { AppError, type Config, type Domain, type Logger, type TaskName } from '@ca/shared';
+import { AppError, errorOf, failureOf, type Config, type Domain, type Logger, type TaskName } from '@ca/shared';
 import { siblingModule, spawnModuleThread } from '../threads/spawn.js';
-import type { FromThread, LoadReply, RunReply, RunRequest, ToThread, WireFailure } from './protocol.js';
+import type { FromThread, LoadReply, RunReply, RunRequest, ToThread } from './protocol.js';
 
 type RunTask = (task: TaskName, input: unknown, requestId: string) => Promise<unknown>;
 
@@ -14,8 +14,6 @@ interface Pending {
   resolve(v: unknown): void;
   reject(e: unknown): void;
 }
-
-const fromWire = (f: WireFailure) => new AppError(f.status, f.code, f.message, { ...(f.details ? { details: f.details } : {}), retryable: f.retryable });
 
 export class InferenceThread {
   private thread!: Worker;
@@ -78,10 +76,7 @@ export class InferenceThread {
     if (m.op === 'runTask') {
       this.runTask(m.task, m.input, m.requestId).then(
         (value) => this.thread.postMessage({ op: 'taskReply', id: m.id, ok: true, value } satisfies ToThread),
-        (e: unknown) => {
-          const f: WireFailure = e instanceof AppError ? { ...e.toJSON(), retryable: e.retryable } : { status: 500, code: 'inference_failed', message: 'chained task failed', retryable: true };
-          this.thread.postMessage({ op: 'taskReply', id: m.id, ok: false, failure: f } satisfies ToThread);
-        },
+        (e: unknown) => this.thread.postMessage({ op: 'taskReply', id: m.id, ok: false, failure: failureOf(e) } satisfies ToThread),
       );
       return;
     }
@@ -89,7 +84,7 @@ export class InferenceThread {
     if (!p) return;
     this.pending.delete(m.id);
     if (m.ok) p.resolve(m.value);
-    else p.reject(fromWire(m.failure));
+    else p.reject(errorOf(m.failure));
   }
 
   private onExit(code: number): void {

@@ -1,5 +1,5 @@
 /** Messages between a worker process's main thread and its inference thread. */
-import type { Config, Domain, JobFailure, TaskName } from '@ca/shared';
+import type { Config, Domain, TaskName, WireFailure } from '@ca/shared';
 import type { InferenceReport } from '../handlers/types.js';
 import type { ModelStatus } from '../models/host.js';
 
@@ -20,9 +20,6 @@ export interface RunReply {
   value: unknown;
   reports: InferenceReport[];
 }
-
-/** A failure that crosses the thread boundary: an AppError's fields (never a stack). */
-export type WireFailure = JobFailure & { retryable: boolean };
 
 export type ToThread =
   | { op: 'load'; id: number; cfg: Config; domains: Domain[] }

@@ -6,11 +6,11 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { decodeAudio, decodeImage } from '@ca/media';
-import { AppError, createLogger, isAppError, type Config, type TaskName } from '@ca/shared';
+import { cancelledError, createLogger, errorOf, failureOf, isAppError, type Config, type TaskName } from '@ca/shared';
 import { HANDLERS } from '../handlers/index.js';
 import type { HandlerContext, InferenceReport, MediaInput } from '../handlers/types.js';
 import { ModelHost } from '../models/host.js';
-import type { FromThread, RunRequest, ToThread, WireFailure } from './protocol.js';
+import type { FromThread, RunRequest, ToThread } from './protocol.js';
 
 const port = parentPort;
 if (!port) throw new Error('the inference thread must run in a worker thread');
@@ -21,11 +21,6 @@ const running = new Map<number, AbortController>();
 const taskCalls = new Map<number, { resolve(v: unknown): void; reject(e: unknown): void }>();
 let nextTaskCall = 1;
 const send = (m: FromThread, transfer: ArrayBuffer[] = []) => port.postMessage(m, transfer);
-
-export function toWire(err: unknown): WireFailure {
-  if (isAppError(err)) return { ...err.toJSON(), retryable: err.retryable };
-  return { status: 500, code: 'inference_failed', message: 'the model failed to process this input', retryable: true };
-}
 
 async function run(id: number, req: RunRequest): Promise<unknown> {
   if (!cfg || !host) throw new Error('models are not loaded');
@@ -44,7 +39,7 @@ async function run(id: number, req: RunRequest): Promise<unknown> {
       signal: abort.signal,
       report: (r) => reports.push(r),
       checkCancelled: () => {
-        if (abort.signal.aborted) throw new AppError(409, 'cancelled', 'the job was cancelled', { retryable: false });
+        if (abort.signal.aborted) throw cancelledError();
       },
       runTask: (task, input) =>
         new Promise((resolve, reject) => {
@@ -84,7 +79,7 @@ async function handle(m: ToThread): Promise<unknown> {
 
 port.on('message', (m: ToThread) => {
   if (m.op === 'cancel') {
-    for (const [id, c] of running) if (id === m.id) c.abort();
+    running.get(m.id)?.abort();
     return;
   }
   if (m.op === 'taskReply') {
@@ -92,14 +87,14 @@ port.on('message', (m: ToThread) => {
     taskCalls.delete(m.id);
     if (!call) return;
     if (m.ok) call.resolve(m.value);
-    else call.reject(new AppError(m.failure.status, m.failure.code, m.failure.message, { ...(m.failure.details ? { details: m.failure.details } : {}), retryable: m.failure.retryable }));
+    else call.reject(errorOf(m.failure));
     return;
   }
   handle(m).then(
     (value) => send({ op: 'reply', id: m.id, ok: true, value }),
     (err: unknown) => {
       if (!isAppError(err)) log.error({ err: (err as Error)?.message?.slice(0, 500) }, 'inference failed with an unexpected error');
-      send({ op: 'reply', id: m.id, ok: false, failure: toWire(err) });
+      send({ op: 'reply', id: m.id, ok: false, failure: failureOf(err) });
     },
   );
 });

@@ -5,21 +5,7 @@
  */
 import os from 'node:os';
 import type { Redis } from 'ioredis';
-import { keys, type Config, type Domain } from '@ca/shared';
-import type { ModelStatus } from './models/host.js';
-
-export interface WorkerRecord {
-  id: string;
-  host: string;
-  pid: number;
-  started_at: string;
-  domains: Domain[];
-  unavailable: { domain: Domain; error: string }[];
-  models: ModelStatus[];
-  providers: string[];
-  metrics_port?: number;
-  state: 'loading' | 'ready' | 'draining';
-}
+import { keys, type Config, type WorkerRecord } from '@ca/shared';
 
 export function startHeartbeat(cfg: Config, redis: Redis, id: string, snapshot: () => Omit<WorkerRecord, 'id' | 'host' | 'pid'>) {
   const k = keys(cfg.QUEUE_PREFIX);

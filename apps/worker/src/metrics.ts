@@ -2,7 +2,7 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { collectProcessMetrics } from '@ca/shared';
 import type { JobOutcome } from './processor.js';
-import type { ModelStatus } from './models/host.js';
+import type { ModelStatus } from '@ca/shared';
 
 const SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
 

@@ -1,5 +1,5 @@
 /** Fields that carry model-written text, cut at MAX_RESPONSE_CHARS. */
-const TEXT_FIELDS = ['answer', 'summary', 'translation', 'transcription', 'text'] as const;
+export const TEXT_FIELDS = ['answer', 'summary', 'translation', 'transcription', 'text'] as const;
 
 export function truncateTextFields<T>(value: T, max: number): { value: T; truncated: boolean } {
   if (!value || typeof value !== 'object') return { value, truncated: false };

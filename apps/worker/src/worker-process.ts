@@ -17,12 +17,14 @@ import {
   type Config,
   type Domain,
   type Logger,
+  type WorkerRecord,
 } from '@ca/shared';
 import { assertHandlersComplete } from './handlers/index.js';
-import { startHeartbeat, type WorkerRecord } from './heartbeat.js';
+import { startHeartbeat } from './heartbeat.js';
 import { createWorkerMetrics } from './metrics.js';
 import { InferenceThread } from './inference/client.js';
 import { createProcessor, type JobOutcome } from './processor.js';
+import { TEXT_FIELDS } from './truncate.js';
 
 export async function startWorkerProcess(cfg: Config, log: Logger) {
   assertHandlersComplete();
@@ -179,6 +181,6 @@ export async function startWorkerProcess(cfg: Config, log: Logger) {
 function isEmptyResult(r: unknown): boolean {
   if (!r || typeof r !== 'object') return true;
   const o = r as Record<string, unknown>;
-  for (const f of ['answer', 'summary', 'translation', 'transcription', 'text']) if (f in o) return typeof o[f] !== 'string' || (o[f] as string).trim() === '';
+  for (const f of TEXT_FIELDS) if (f in o) return typeof o[f] !== 'string' || (o[f] as string).trim() === '';
   return false;
 }

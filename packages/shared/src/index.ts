@@ -10,3 +10,4 @@ export * from './job-client.js';
 export * from './ops-events.js';
 export * from './cache.js';
 export * from './process-metrics.js';
+export * from './heartbeat.js';

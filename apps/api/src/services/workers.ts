@@ -4,19 +4,7 @@
  * every task request.
  */
 import type { Redis } from 'ioredis';
-import { AppError, keys, type Config, type Domain } from '@ca/shared';
-
-export interface WorkerRecord {
-  id: string;
-  host: string;
-  pid: number;
-  state: 'loading' | 'ready' | 'draining';
-  domains: Domain[];
-  unavailable: { domain: Domain; error: string }[];
-  models: { key: string; model: string; provider?: string; load_ms?: number; error?: string }[];
-  providers: string[];
-  metrics_port?: number;
-}
+import { AppError, keys, type Config, type Domain, type WorkerRecord } from '@ca/shared';
 
 export class WorkerDirectory {
   private cache: { at: number; list: WorkerRecord[] } | undefined;

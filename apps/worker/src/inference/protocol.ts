@@ -1,7 +1,7 @@
 /** Messages between a worker process's main thread and its inference thread. */
 import type { Config, Domain, TaskName, WireFailure } from '@ca/shared';
 import type { InferenceReport } from '../handlers/types.js';
-import type { ModelStatus } from '../models/host.js';
+import type { ModelStatus } from '@ca/shared';
 
 export interface LoadReply {
   status: ModelStatus[];

@@ -3,17 +3,10 @@
  * A model that fails to load takes its domain out of service (reported in the heartbeat, so the API
  * answers 503 for it) instead of taking the whole process down.
  */
-import { modelRegistry, modelsForDomains, tasksOfDomain, type Config, type Domain, type Logger, type ModelKey, type AppError } from '@ca/shared';
+import { modelRegistry, modelsForDomains, tasksOfDomain, type Config, type Domain, type Logger, type ModelKey, type AppError, type ModelStatus } from '@ca/shared';
 import { loadModel, type LoadedModel } from './loader.js';
 import { configureTransformers } from './transformers-env.js';
 
-export interface ModelStatus {
-  key: ModelKey;
-  model: string;
-  provider?: string;
-  load_ms?: number;
-  error?: string;
-}
 
 export class ModelHost {
   private readonly loaded = new Map<ModelKey, LoadedModel>();

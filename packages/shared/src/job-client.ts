@@ -5,7 +5,7 @@
  * waiting request, as `job.waitUntilFinished` adds, does not scale). After registering, the job's
  * state is read once, so a job that finished before we listened is not missed.
  */
-import { Job, Queue, QueueEvents } from 'bullmq';
+import { Job, Queue, QueueEvents, type JobState } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { AppError, cancelledError, redisUnavailable } from './errors.js';
 import type { Config, Domain } from './config.js';
@@ -54,12 +54,15 @@ export class JobClient {
   private readonly events = new Map<Domain, Promise<QueueEvents>>();
   private readonly pending = new Map<string, Pending>();
   private readonly k;
+  /** In-flight slots only (the response cache itself is the API's and the workers'). */
+  private readonly inflight: ResponseCache;
 
   constructor(
     private readonly cfg: Config,
     private readonly redis: Redis,
   ) {
     this.k = keys(cfg.QUEUE_PREFIX);
+    this.inflight = new ResponseCache(redis, cfg.QUEUE_PREFIX, 0);
     const opts = { connection: redis, prefix: cfg.QUEUE_PREFIX, defaultJobOptions: defaultJobOptions(cfg) };
     this.queues = Object.fromEntries(ALL_DOMAINS.map((d) => [d, new Queue(QUEUE_NAMES[d], opts)])) as Record<Domain, Queue>;
   }
@@ -199,19 +202,30 @@ export class JobClient {
     return (await Job.fromId<JobData>(this.queues[domain], id)) ?? undefined;
   }
 
-  /** The public view of a job; 404 for unknown ids and for jobs of another API key. */
-  async view(id: string, owner?: string): Promise<JobView> {
-    // State first, then the job: read the other way round, a job finishing in between would read as
-    // completed without its result.
+  /**
+   * The job and its state, or undefined for unknown ids and jobs of another API key. State first, then
+   * the job: read the other way round, a job finishing in between would read as completed without its
+   * result.
+   */
+  private async read(id: string, owner?: string): Promise<{ job: Job<JobData>; state: JobState } | undefined> {
     const domain = domainOfJobId(id);
-    if (domain) this.ensureRedis();
-    const state = domain ? await this.queues[domain].getJobState(id) : 'unknown';
-    const job = state === 'unknown' ? undefined : await this.getJob(id);
-    const cancelled = await this.redis.get(this.k.cancelled(id));
-    if (!job || (job.data.owner ?? undefined) !== (owner ?? undefined)) {
-      if (cancelled && (JSON.parse(cancelled) as { owner?: string }).owner === owner) return JSON.parse(cancelled).view as JobView;
-      throw new AppError(404, 'job_not_found', 'no such job', { details: { id: id.slice(0, 64) } });
-    }
+    if (!domain) return undefined;
+    this.ensureRedis();
+    const state = await this.queues[domain].getJobState(id);
+    if (state === 'unknown') return undefined;
+    const job = await Job.fromId<JobData>(this.queues[domain], id);
+    if (!job || (job.data.owner ?? undefined) !== (owner ?? undefined)) return undefined;
+    return { job, state };
+  }
+
+  /** What is left of a queued job cancelled (and so removed) earlier, for its owner. */
+  private async tombstone(id: string, owner?: string): Promise<JobView | undefined> {
+    const raw = await this.redis.get(this.k.cancelled(id));
+    const t = raw ? (JSON.parse(raw) as { owner?: string; view: JobView }) : undefined;
+    return t && t.owner === owner ? t.view : undefined;
+  }
+
+  private toView(id: string, { job, state }: { job: Job<JobData>; state: JobState }): JobView {
     const base = {
       id,
       task: job.data.task,
@@ -229,16 +243,31 @@ export class JobClient {
     return { ...base, status: state === 'active' ? 'active' : 'queued' };
   }
 
+  private notFound(id: string): AppError {
+    return new AppError(404, 'job_not_found', 'no such job', { details: { id: id.slice(0, 64) } });
+  }
+
+  /** The public view of a job; 404 for unknown ids and for jobs of another API key. */
+  async view(id: string, owner?: string): Promise<JobView> {
+    const found = await this.read(id, owner);
+    if (found) return this.toView(id, found);
+    const gone = await this.tombstone(id, owner);
+    if (gone) return gone;
+    throw this.notFound(id);
+  }
+
   /**
    * Cancel a job that has not finished. A queued job is removed at once; an active one is signalled
    * (every worker listens on the cancel channel and aborts it between model calls).
    */
   async cancel(id: string, owner?: string): Promise<JobView> {
-    const v = await this.view(id, owner);
-    if (v.status === 'completed' || v.status === 'failed' || v.status === 'cancelled') {
+    const found = await this.read(id, owner);
+    const v = found ? this.toView(id, found) : await this.tombstone(id, owner);
+    if (!v) throw this.notFound(id);
+    if (!found || v.status === 'completed' || v.status === 'failed' || v.status === 'cancelled') {
       throw new AppError(409, 'job_finished', `job is already ${v.status}`, { details: { status: v.status } });
     }
-    const job = (await this.getJob(id))!;
+    const { job } = found;
     if (v.status === 'queued') {
       try {
         await job.remove();
@@ -246,7 +275,7 @@ export class JobClient {
         await this.redis.set(this.k.cancelled(id), JSON.stringify({ owner, view }), 'EX', this.cfg.RESULT_TTL_S);
         if (job.data.blob) await this.redis.del(job.data.blob.key);
         // Identical requests must not wait on a job that is gone.
-        if (job.data.inflightKey) await new ResponseCache(this.redis, this.cfg.QUEUE_PREFIX, 0).releaseInflight(job.data.task, job.data.inflightKey, id);
+        if (job.data.inflightKey) await this.inflight.releaseInflight(job.data.task, job.data.inflightKey, id);
         this.settle(id, { state: 'failed', failure: cancelledError().toJSON() });
         return view;
       } catch {

@@ -5,10 +5,9 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger, createRedis, JobClient, loadConfig } from '@ca/shared';
+import { createLogger, createRedis, loadConfig } from '@ca/shared';
 import { createApp } from '../../apps/api/src/app.js';
-import { createApiMetrics } from '../../apps/api/src/services/metrics.js';
-import { WorkerDirectory } from '../../apps/api/src/services/workers.js';
+import { createDeps } from '../../apps/api/src/context.js';
 import { get, post } from '../helpers/http.js';
 
 let server: Server;
@@ -20,9 +19,9 @@ beforeAll(async () => {
   const cfg = loadConfig({ REDIS_URL: 'redis://127.0.0.1:1', LOG_LEVEL: 'silent', QUEUE_PREFIX: '{t-down}' });
   const redis = createRedis(cfg.REDIS_URL, { name: 'ca-test-down' });
   redis.on('error', () => undefined);
-  const jobs = new JobClient(cfg, redis);
-  for (const q of Object.values(jobs.queues)) q.on('error', () => undefined);
-  const app = createApp({ cfg, log: createLogger('t', 'silent'), redis, jobs, workers: new WorkerDirectory(cfg, redis), metrics: createApiMetrics(jobs) });
+  const deps = createDeps(cfg, createLogger('t', 'silent'), redis);
+  for (const q of Object.values(deps.jobs.queues)) q.on('error', () => undefined);
+  const app = createApp(deps);
   server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });

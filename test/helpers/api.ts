@@ -1,16 +1,15 @@
 /** The API in the test process, on an ephemeral port, against the real Redis. */
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import { createLogger, createRedis, JobClient, loadConfig, waitReady, type Config } from '@ca/shared';
+import { createLogger, createRedis, loadConfig, waitReady, type Config } from '@ca/shared';
 import { createApp } from '../../apps/api/src/app.js';
-import { createApiMetrics } from '../../apps/api/src/services/metrics.js';
-import { WorkerDirectory } from '../../apps/api/src/services/workers.js';
+import { createDeps, type AppDeps } from '../../apps/api/src/context.js';
 import { obliterate } from './redis.js';
 
 export interface ApiHandle {
   url: string;
   cfg: Config;
-  deps: Parameters<typeof createApp>[0];
+  deps: AppDeps;
   close(): Promise<void>;
 }
 
@@ -18,8 +17,7 @@ export async function startApi(env: Record<string, string>, logTo?: { write(s: s
   const cfg = loadConfig(env);
   const redis = createRedis(cfg.REDIS_URL, { name: 'ca-test-api' });
   await waitReady(redis);
-  const jobs = new JobClient(cfg, redis);
-  const deps = { cfg, log: createLogger('ca-api-test', cfg.LOG_LEVEL, logTo), redis, jobs, workers: new WorkerDirectory(cfg, redis), metrics: createApiMetrics(jobs) };
+  const deps = createDeps(cfg, createLogger('ca-api-test', cfg.LOG_LEVEL, logTo), redis);
   const app = createApp(deps);
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));

@@ -1,9 +1,9 @@
 import type { Redis } from 'ioredis';
-import type { Config, JobClient, Logger } from '@ca/shared';
-import type { WorkerDirectory } from './services/workers.js';
-import type { ApiMetrics } from './services/metrics.js';
+import { JobClient, type Config, type Logger } from '@ca/shared';
+import { WorkerDirectory } from './services/workers.js';
+import { createApiMetrics, type ApiMetrics } from './services/metrics.js';
 
-/** What route handlers and middleware share: built once in main.ts (or by a test) and passed down. */
+/** What route handlers and middleware share: built once per process and passed down. */
 export interface AppDeps {
   cfg: Config;
   log: Logger;
@@ -11,4 +11,10 @@ export interface AppDeps {
   jobs: JobClient;
   workers: WorkerDirectory;
   metrics: ApiMetrics;
+}
+
+/** The API's dependencies over one Redis connection (main.ts, and tests that run the API in-process). */
+export function createDeps(cfg: Config, log: Logger, redis: Redis): AppDeps {
+  const jobs = new JobClient(cfg, redis);
+  return { cfg, log, redis, jobs, workers: new WorkerDirectory(cfg, redis), metrics: createApiMetrics(jobs) };
 }

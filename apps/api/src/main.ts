@@ -1,15 +1,13 @@
-import { createLogger, createRedis, JobClient, loadConfigOrExit, waitReady } from '@ca/shared';
+import { createLogger, createRedis, loadConfigOrExit, waitReady } from '@ca/shared';
 import { createApp } from './app.js';
-import { WorkerDirectory } from './services/workers.js';
-import { createApiMetrics } from './services/metrics.js';
+import { createDeps } from './context.js';
 
 const cfg = loadConfigOrExit();
 const log = createLogger('ca-api', cfg.LOG_LEVEL);
 const redis = createRedis(cfg.REDIS_URL, { name: 'ca-api' });
 redis.on('error', () => undefined); // reconnects on its own; requests answer 503 meanwhile
 await waitReady(redis, 10_000).catch((e: Error) => log.warn({ err: e.message }, 'Redis not reachable yet; serving 503 until it is'));
-const jobs = new JobClient(cfg, redis);
-const deps = { cfg, log, redis, jobs, workers: new WorkerDirectory(cfg, redis), metrics: createApiMetrics(jobs) };
+const deps = createDeps(cfg, log, redis);
 const app = createApp(deps);
 const server = app.listen(cfg.PORT, cfg.HOST, () => log.info({ port: cfg.PORT }, 'API listening'));
 server.requestTimeout = cfg.SYNC_TIMEOUT_MS + 30_000;

@@ -125,7 +125,7 @@ describe('a model that cannot be found', () => {
     const prefix = testPrefix('nomodel');
     const empty = mkdtempSync(path.join(os.tmpdir(), 'ca-empty-models-'));
     const a = await api(prefix);
-    const w = worker(prefix, { WORKER_DOMAINS: 'nlp', MODEL_PROFILE: 'default', MODELS_DIR: empty, ALLOW_REMOTE_MODELS: 'false' });
+    const w = worker(prefix, { WORKER_DOMAINS: 'nlp,vision', MODEL_PROFILE: 'default', MODELS_DIR: empty, ALLOW_REMOTE_MODELS: 'false' });
     await waitFor(async () => w.output().includes('model could not be loaded'), 60_000, 'the load failure');
     expect(w.output()).toContain('Xenova/distilbert-base-cased-distilled-squad');
     expect(w.output()).toContain(empty);
@@ -135,7 +135,10 @@ describe('a model that cannot be found', () => {
     }, 30_000, 'readyz problems');
     expect(ready.status).toBe(503);
     expect(ready.body.unready).toContain('nlp');
-    expect(ready.body.domains.nlp.problems[0]).toContain('Xenova/');
+    expect(ready.body.domains.nlp.problems[0]).toContain('Xenova/distilbert-base-cased-distilled-squad');
+    // Each domain names its own model, not the first failure of the process.
+    await waitFor(async () => (await get(a.url, '/readyz')).body.domains?.vision?.problems, 30_000, 'vision problems');
+    expect((await get(a.url, '/readyz')).body.domains.vision.problems[0]).toContain('Xenova/clip-vit-base-patch32');
     const t0 = Date.now();
     const r = await post(a.url, '/question-answering', QA);
     expect(r.status).toBe(503);

@@ -9,6 +9,7 @@ import {
   AppError,
   appendEvent,
   errorOf,
+  modelsForDomains,
   createRedis,
   JobClient,
   keys,
@@ -63,7 +64,8 @@ export async function startWorkerProcess(cfg: Config, log: Logger) {
     domains: cfg.WORKER_DOMAINS.filter((d) => workers.has(d)),
     unavailable: cfg.WORKER_DOMAINS.filter((d) => !inference.status.ready.includes(d) && state !== 'loading').map((d) => ({
       domain: d,
-      error: inference.status.status.find((s) => s.error)?.error ?? 'models not loaded',
+      // The failure of one of this domain's own models (another domain's failure is not its reason).
+      error: inference.status.status.find((s) => s.error && modelsForDomains([d]).includes(s.key))?.error ?? 'models not loaded',
     })),
     models: inference.status.status,
     providers: inference.status.providers,

@@ -2,7 +2,6 @@
  * Loading one registry model through transformers.js: the pipeline for its kind, the execution provider
  * (CUDA when asked and present, else CPU with a log line), thread count, a warm-up inference, dispose.
  */
-import { isMainThread } from 'node:worker_threads';
 import { pipeline, RawImage } from '@huggingface/transformers';
 import { findLanguage, type Config, type Logger, type ModelSpec } from '@ca/shared';
 import { modelUnavailable } from './errors.js';
@@ -39,8 +38,6 @@ const ocrLoader: (cfg: Config) => Loader = (cfg) => async (spec, device) => {
   const ocr = await loadOcrEngine({
     executionProviders: device === 'cuda' ? ['cuda', 'cpu'] : ['cpu'],
     intraOpNumThreads: cfg.ortThreads,
-    // Inside a worker's inference thread already: no second thread of its own.
-    useWorkerThread: isMainThread,
   });
   return { spec, ocr, dispose: () => ocr.dispose() };
 };

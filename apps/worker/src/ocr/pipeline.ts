@@ -56,18 +56,21 @@ export class OcrPipeline {
       enableMemPattern: false,
     };
     const file = (f: string) => path.join(opts.modelDir, f);
-    const [det, cls, rec, dict] = await Promise.all([
-      ort.InferenceSession.create(file(MODEL_FILES.det), sessionOpts),
-      ort.InferenceSession.create(file(MODEL_FILES.cls), sessionOpts),
-      ort.InferenceSession.create(file(MODEL_FILES.rec), sessionOpts),
-      readFile(file(MODEL_FILES.dict), 'utf8'),
-    ]);
-    const charset = buildCharset(dict);
-    const classes = rec.outputMetadata[0]?.isTensor ? rec.outputMetadata[0].shape[2] : undefined;
-    if (typeof classes === 'number' && classes !== charset.length) {
-      throw new Error(`OCR dictionary has ${charset.length} classes but the rec model outputs ${classes}`);
+    // One after another, so a failure leaves nothing half-loaded behind: what did load is released.
+    const sessions: ort.InferenceSession[] = [];
+    try {
+      for (const f of [MODEL_FILES.det, MODEL_FILES.cls, MODEL_FILES.rec]) sessions.push(await ort.InferenceSession.create(file(f), sessionOpts));
+      const [det, cls, rec] = sessions as [ort.InferenceSession, ort.InferenceSession, ort.InferenceSession];
+      const charset = buildCharset(await readFile(file(MODEL_FILES.dict), 'utf8'));
+      const classes = rec.outputMetadata[0]?.isTensor ? rec.outputMetadata[0].shape[2] : undefined;
+      if (typeof classes === 'number' && classes !== charset.length) {
+        throw new Error(`OCR dictionary has ${charset.length} classes but the rec model outputs ${classes}`);
+      }
+      return new OcrPipeline(det, cls, rec, charset, { ...DEFAULT_TUNING, ...opts.tuning });
+    } catch (e) {
+      await Promise.allSettled(sessions.map((s) => s.release()));
+      throw e;
     }
-    return new OcrPipeline(det, cls, rec, charset, { ...DEFAULT_TUNING, ...opts.tuning });
   }
 
   async recognize(img: RgbImage): Promise<OcrResult> {

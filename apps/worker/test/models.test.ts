@@ -191,7 +191,10 @@ describe.runIf(existsSync(path.join(REFERENCE, 'onnx-model-zoo/mobilenetv2-12-in
     const photo = await readFile(path.join(REFERENCE, 'images/grace_hopper.jpg'));
     const r = await run('check-item-return-eligibility', {}, await image(photo), cfg, host);
     const top3 = r.detection.labels.slice(0, 3).map((l: { label: string }) => l.label.split(',')[0]!.trim());
-    expect(top3).toEqual(['bow tie', 'military uniform', 'mortarboard']);
+    // The same three on every CPU; their order is not: onnxruntime's int8 (u8s8) kernels saturate on
+    // x86 without VNNI, so an AMD EPYC with AVX2 only ranks military uniform (0.46) over bow tie (0.15),
+    // where a VNNI/AMX Intel gives bow tie 0.41, military uniform 0.25 (the model card's order).
+    expect([...top3].sort()).toEqual(['bow tie', 'military uniform', 'mortarboard']);
     expect(r.detection.labels[0].score).toBeGreaterThan(0.3);
     await host.dispose();
   });

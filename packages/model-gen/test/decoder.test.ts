@@ -47,7 +47,12 @@ it.each(['decoder_model_merged.onnx', 'decoder_model_merged_quantized.onnx'])('%
   const b = step.logits!.data as Float32Array;
   let maxDiff = 0;
   for (let i = 0; i < V; i++) maxDiff = Math.max(maxDiff, Math.abs(a[i]! - b[i]!));
-  // q8 quantizes activations per call (DynamicQuantizeLinear), so ranges differ slightly by sequence length.
-  expect(maxDiff).toBeLessThan(file.includes('quantized') ? 0.05 : 1e-3);
+  const range = Math.max(...a) - Math.min(...a);
+  const argmax = (x: Float32Array) => x.indexOf(Math.max(...x));
+  expect(argmax(b)).toBe(argmax(a));
+  // q8 quantizes activations per call (DynamicQuantizeLinear), so ranges differ slightly by sequence
+  // length, and by CPU: on x86 without VNNI the int8 kernels saturate (0.08 on a logit range of 103 on
+  // an AMD EPYC with AVX2 only, under 0.05 on a VNNI Intel). A wrong branch is off by whole units.
+  expect(maxDiff).toBeLessThan(file.includes('quantized') ? 0.002 * range : 1e-3);
   expect(step['present.0.decoder.key']!.dims[2]).toBe(3);
 });

@@ -2,13 +2,18 @@
  * The main-thread side of the inference thread: load models, run jobs, cancel them, and answer the
  * thread's requests to run a chained task (which needs Redis, so it happens here). If the thread dies,
  * its jobs fail as retryable (BullMQ tries them again) and a new thread is started with the same models.
+ *
+ * The thread is only ever ended by itself, on `close()`: it is never terminated from here, because
+ * stopping a thread while it is inside onnxruntime-node aborts the whole process (threads/spawn.ts).
  */
 import type { Worker } from 'node:worker_threads';
-import { AppError, errorOf, failureOf, type Config, type Domain, type Logger, type TaskName } from '@ca/shared';
+import { AppError, cancelledError, errorOf, failureOf, type Config, type Domain, type Logger, type TaskName } from '@ca/shared';
 import { siblingModule, spawnModuleThread } from '../threads/spawn.js';
+import { within } from '../within.js';
 import type { FromThread, LoadReply, RunReply, RunRequest, ToThread } from './protocol.js';
 
 type RunTask = (task: TaskName, input: unknown, requestId: string) => Promise<unknown>;
+type Call = ToThread extends infer M ? (M extends { id: number } ? Omit<M, 'id'> : never) : never;
 
 interface Pending {
   resolve(v: unknown): void;
@@ -17,10 +22,16 @@ interface Pending {
 
 export class InferenceThread {
   private thread!: Worker;
+  private exited!: Promise<unknown>;
+  private ready: Promise<unknown> = Promise.resolve();
+  /** Runs waiting for the models, not yet sent to the thread (a cancel drops them here). */
+  private readonly queued = new Set<number>();
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
   private loaded: LoadReply = { status: [], ready: [], providers: [] };
   private closing = false;
+  /** How many threads this object has started (the first and every restart). */
+  starts = 0;
 
   constructor(
     private readonly cfg: Config,
@@ -29,54 +40,91 @@ export class InferenceThread {
     private readonly runTask: RunTask,
   ) {}
 
-  async start(): Promise<LoadReply> {
-    this.thread = spawnModuleThread(siblingModule(import.meta.url, 'thread'));
-    this.thread.on('message', (m: FromThread) => this.onMessage(m));
-    this.thread.on('error', (e) => this.log.error({ err: e.message }, 'inference thread error'));
-    this.thread.on('exit', (code) => this.onExit(code));
-    this.loaded = (await this.call({ op: 'load', id: 0, cfg: this.cfg, domains: this.domains })) as LoadReply;
-    return this.loaded;
+  start(): Promise<LoadReply> {
+    this.starts++;
+    const thread = (this.thread = spawnModuleThread(siblingModule(import.meta.url, 'thread')));
+    // Not events.once(): it rejects on the 'error' a crashing thread emits before its 'exit'.
+    this.exited = new Promise((resolve) => thread.once('exit', resolve));
+    thread.on('message', (m: FromThread) => this.onMessage(m));
+    thread.on('error', (e) => this.log.error({ err: e.message }, 'inference thread error'));
+    thread.on('exit', (code) => this.onExit(thread, code));
+    const loaded = this.load();
+    this.ready = loaded.catch(() => undefined);
+    return loaded;
+  }
+
+  /** Settles when the current thread has loaded its models (after a restart too). */
+  whenReady(): Promise<unknown> {
+    return this.ready;
   }
 
   /** Try again to load the models that failed (those already loaded stay). */
-  async retryLoad(): Promise<LoadReply> {
-    this.loaded = (await this.call({ op: 'load', id: 0, cfg: this.cfg, domains: this.domains })) as LoadReply;
-    return this.loaded;
+  retryLoad(): Promise<LoadReply> {
+    return this.load();
   }
 
   get status(): LoadReply {
     return this.loaded;
   }
 
+  /** Runs a job once the thread's models are loaded: a job that arrives during a restart waits for them. */
   run(req: RunRequest): { id: number; done: Promise<RunReply> } {
-    const id = this.nextId;
     const transfer = req.upload ? [req.upload.bytes.buffer as ArrayBuffer] : [];
-    return { id, done: this.call({ op: 'run', id: 0, req }, transfer) as Promise<RunReply> };
+    const id = this.nextId++;
+    this.queued.add(id);
+    const done = this.ready.then(() => {
+      if (!this.queued.delete(id)) throw cancelledError();
+      return this.send(id, { op: 'run', req }, transfer);
+    });
+    return { id, done: done as Promise<RunReply> };
   }
 
   cancel(id: number): void {
-    this.thread.postMessage({ op: 'cancel', id } satisfies ToThread);
+    if (!this.queued.delete(id)) this.post({ op: 'cancel', id });
   }
 
-  async dispose(): Promise<void> {
+  /** Fault injection: make the thread throw an uncaught exception (honoured only with FAULT_INJECTION). */
+  crashForTest(): void {
+    this.post({ op: 'crash', id: 0 });
+  }
+
+  /**
+   * Ask the thread to end: it refuses new runs, aborts the running ones when `abortRunning` (they end
+   * as cancelled at their next step), waits for them, releases the models and exits. Resolves true once
+   * it has exited, false if it is still inside a model call after `timeoutMs` (it cannot be stopped
+   * safely then: the caller decides what to do with the process).
+   */
+  async close(opts: { abortRunning: boolean; timeoutMs: number }): Promise<boolean> {
     this.closing = true;
-    await this.call({ op: 'dispose', id: 0 }).catch(() => undefined);
-    await this.thread.terminate();
+    this.post({ op: 'close', id: 0, abortRunning: opts.abortRunning });
+    return within(this.exited, opts.timeoutMs);
   }
 
-  private call(m: ToThread, transfer: ArrayBuffer[] = []): Promise<unknown> {
-    const id = this.nextId++;
+  private async load(): Promise<LoadReply> {
+    this.loaded = (await this.call({ op: 'load', cfg: this.cfg, domains: this.domains })) as LoadReply;
+    return this.loaded;
+  }
+
+  private post(m: ToThread, transfer: ArrayBuffer[] = []): void {
+    this.thread.postMessage(m, transfer);
+  }
+
+  private call(m: Call): Promise<unknown> {
+    return this.send(this.nextId++, m);
+  }
+
+  private send(id: number, m: Call, transfer: ArrayBuffer[] = []): Promise<unknown> {
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      this.thread.postMessage({ ...m, id }, transfer);
+      this.post({ ...m, id } as ToThread, transfer);
     });
   }
 
   private onMessage(m: FromThread): void {
     if (m.op === 'runTask') {
       this.runTask(m.task, m.input, m.requestId).then(
-        (value) => this.thread.postMessage({ op: 'taskReply', id: m.id, ok: true, value } satisfies ToThread),
-        (e: unknown) => this.thread.postMessage({ op: 'taskReply', id: m.id, ok: false, failure: failureOf(e) } satisfies ToThread),
+        (value) => this.post({ op: 'taskReply', id: m.id, ok: true, value }),
+        (e: unknown) => this.post({ op: 'taskReply', id: m.id, ok: false, failure: failureOf(e) }),
       );
       return;
     }
@@ -87,7 +135,8 @@ export class InferenceThread {
     else p.reject(errorOf(m.failure));
   }
 
-  private onExit(code: number): void {
+  private onExit(thread: Worker, code: number): void {
+    if (thread !== this.thread) return;
     const err = new AppError(500, 'inference_thread_crashed', 'the inference thread stopped while running this job', { retryable: true });
     for (const p of this.pending.values()) p.reject(err);
     this.pending.clear();

@@ -27,7 +27,13 @@ export type ToThread =
   | { op: 'cancel'; id: number }
   | { op: 'taskReply'; id: number; ok: true; value: unknown }
   | { op: 'taskReply'; id: number; ok: false; failure: WireFailure }
-  | { op: 'dispose'; id: number };
+  /**
+   * End the thread from inside: refuse new runs, abort the running ones when asked, wait for them,
+   * release the models, then exit. The thread is never terminated from outside (see threads/spawn.ts).
+   */
+  | { op: 'close'; id: number; abortRunning: boolean }
+  /** Fault injection (FAULT_INJECTION=true only): an uncaught exception in the thread, as a bug would throw. */
+  | { op: 'crash'; id: number };
 
 export type FromThread =
   | { op: 'reply'; id: number; ok: true; value: unknown }

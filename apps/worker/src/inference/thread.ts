@@ -3,10 +3,13 @@
  * calling JS thread, and so do the WASM audio decoders; everything heavy a job does therefore happens
  * here — media decoding, the handler, every model call — so that the process's main thread stays free
  * to renew BullMQ locks, heartbeat and answer /metrics.
+ *
+ * The thread ends only itself ('close'), from its own JS between two model calls: stopping it from
+ * outside while a model call runs aborts the whole process (threads/spawn.ts says why).
  */
 import { parentPort } from 'node:worker_threads';
 import { decodeAudio, decodeImage } from '@ca/media';
-import { cancelledError, createLogger, errorOf, failureOf, isAppError, type Config, type TaskName } from '@ca/shared';
+import { AppError, cancelledError, createLogger, errorOf, failureOf, isAppError, type Config, type TaskName, type TaskResult } from '@ca/shared';
 import { HANDLERS } from '../handlers/index.js';
 import type { HandlerContext, InferenceReport, MediaInput } from '../handlers/types.js';
 import { ModelHost } from '../models/host.js';
@@ -17,61 +20,90 @@ if (!port) throw new Error('the inference thread must run in a worker thread');
 
 let cfg: Config | undefined;
 let host: ModelHost | undefined;
-const running = new Map<number, AbortController>();
+let log = createLogger('ca-inference', 'info');
+/** The load in progress, if any: closing waits for it, so models are never released while loading. */
+let loading: Promise<unknown> = Promise.resolve();
+let closing = false;
+const running = new Map<number, { abort: AbortController; done: Promise<unknown> }>();
 const taskCalls = new Map<number, { resolve(v: unknown): void; reject(e: unknown): void }>();
 let nextTaskCall = 1;
 const send = (m: FromThread, transfer: ArrayBuffer[] = []) => port.postMessage(m, transfer);
 
-async function run(id: number, req: RunRequest): Promise<unknown> {
+async function run(abort: AbortController, req: RunRequest): Promise<unknown> {
   if (!cfg || !host) throw new Error('models are not loaded');
   const c = cfg;
-  const abort = new AbortController();
-  running.set(id, abort);
-  try {
-    const media: MediaInput = {};
-    if (req.upload?.media === 'image') media.image = await decodeImage(Buffer.from(req.upload.bytes), { maxBytes: c.MAX_IMAGE_BYTES, maxPixels: c.MAX_IMAGE_PIXELS });
-    if (req.upload?.media === 'audio') media.audio = await decodeAudio(Buffer.from(req.upload.bytes), { maxBytes: c.MAX_AUDIO_BYTES, maxSeconds: c.MAX_AUDIO_SECONDS });
-    const reports: InferenceReport[] = [];
-    const ctx: HandlerContext = {
-      cfg: c,
-      models: host,
-      log: log.child({ request_id: req.requestId, task: req.task }),
-      signal: abort.signal,
-      report: (r) => reports.push(r),
-      checkCancelled: () => {
-        if (abort.signal.aborted) throw cancelledError();
-      },
-      runTask: (task, input) =>
-        new Promise((resolve, reject) => {
-          const callId = nextTaskCall++;
-          taskCalls.set(callId, { resolve: resolve as (v: unknown) => void, reject });
-          send({ op: 'runTask', id: callId, task, input, requestId: req.requestId });
-        }),
-    };
-    const handler = HANDLERS[req.task as TaskName] as (i: unknown, m: MediaInput, c: HandlerContext) => Promise<unknown>;
-    const value = await handler(req.input, media, ctx);
-    return { value, reports };
-  } finally {
-    running.delete(id);
-  }
+  const media: MediaInput = {};
+  if (req.upload?.media === 'image') media.image = await decodeImage(Buffer.from(req.upload.bytes), { maxBytes: c.MAX_IMAGE_BYTES, maxPixels: c.MAX_IMAGE_PIXELS });
+  if (req.upload?.media === 'audio') media.audio = await decodeAudio(Buffer.from(req.upload.bytes), { maxBytes: c.MAX_AUDIO_BYTES, maxSeconds: c.MAX_AUDIO_SECONDS });
+  const reports: InferenceReport[] = [];
+  const ctx: HandlerContext = {
+    cfg: c,
+    models: host,
+    log: log.child({ request_id: req.requestId, task: req.task }),
+    signal: abort.signal,
+    report: (r) => reports.push(r),
+    checkCancelled: () => {
+      if (abort.signal.aborted) throw cancelledError();
+    },
+    runTask: <N extends TaskName>(task: N, input: unknown) => chainedTask(abort.signal, task, input, req.requestId) as Promise<TaskResult<N>>,
+  };
+  const handler = HANDLERS[req.task as TaskName] as (i: unknown, m: MediaInput, c: HandlerContext) => Promise<unknown>;
+  const value = await handler(req.input, media, ctx);
+  return { value, reports };
 }
 
-let log = createLogger('ca-inference', 'info');
+/** A chained task runs as its own job, submitted by the main thread; an abort stops the waiting. */
+function chainedTask(signal: AbortSignal, task: TaskName, input: unknown, requestId: string): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(cancelledError());
+    const callId = nextTaskCall++;
+    const onAbort = () => {
+      taskCalls.delete(callId);
+      reject(cancelledError());
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    const settle = (f: () => void) => {
+      signal.removeEventListener('abort', onAbort);
+      f();
+    };
+    taskCalls.set(callId, { resolve: (v) => settle(() => resolve(v)), reject: (e) => settle(() => reject(e)) });
+    send({ op: 'runTask', id: callId, task, input, requestId });
+  });
+}
+
+function startRun(id: number, req: RunRequest): Promise<unknown> {
+  if (closing) return Promise.reject(new AppError(503, 'worker_closing', 'the worker is shutting down', { retryable: true }));
+  const abort = new AbortController();
+  const done = run(abort, req).finally(() => running.delete(id));
+  running.set(id, { abort, done });
+  return done;
+}
+
+async function close(abortRunning: boolean): Promise<never> {
+  closing = true;
+  if (abortRunning) for (const r of running.values()) r.abort.abort();
+  await Promise.allSettled([loading, ...[...running.values()].map((r) => r.done)]);
+  await host?.dispose();
+  // From this thread's own JS, with no binding call on its stack: the one safe way for it to end.
+  process.exit(0);
+}
 
 async function handle(m: ToThread): Promise<unknown> {
   switch (m.op) {
     case 'load': {
+      if (closing) throw new AppError(503, 'worker_closing', 'the worker is shutting down', { retryable: true });
       cfg = m.cfg;
       log = createLogger('ca-worker', cfg.LOG_LEVEL);
       host ??= new ModelHost(cfg, log); // a second load retries what failed and keeps the rest
-      await host.loadFor(m.domains);
-      return { status: host.status(), ready: m.domains.filter((d) => host!.domainReady(d)), providers: host.providers() };
+      const h = host;
+      const loaded = (loading = h.loadFor(m.domains));
+      await loaded;
+      return { status: h.status(), ready: m.domains.filter((d) => h.domainReady(d)), providers: h.providers() };
     }
     case 'run':
-      return run(m.id, m.req);
-    case 'dispose':
-      await host?.dispose();
-      return null;
+      return startRun(m.id, m.req);
+    case 'close':
+      return close(m.abortRunning);
     default:
       return null;
   }
@@ -79,7 +111,15 @@ async function handle(m: ToThread): Promise<unknown> {
 
 port.on('message', (m: ToThread) => {
   if (m.op === 'cancel') {
-    running.get(m.id)?.abort();
+    running.get(m.id)?.abort.abort();
+    return;
+  }
+  if (m.op === 'crash') {
+    if (cfg?.FAULT_INJECTION) {
+      setImmediate(() => {
+        throw new Error('injected inference-thread crash');
+      });
+    }
     return;
   }
   if (m.op === 'taskReply') {

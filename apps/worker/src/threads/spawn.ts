@@ -2,6 +2,14 @@
  * Start a worker thread on one of our modules, from compiled `.js` or from `.ts` source. Loader hooks
  * of the parent (tsx, vitest) do not reach worker threads on Node 20, so when the `.ts` entry cannot be
  * imported the bootstrap registers tsx itself and retries.
+ *
+ * A thread that has loaded onnxruntime-node must end itself (process.exit from its own JS, between two
+ * model calls), never by `worker.terminate()` nor by a `process.exit()` of the main thread while it is
+ * still running: both stop the thread's environment from another thread, and if the thread is inside a
+ * binding call at that moment (a session's run or load), the binding's next N-API call fails, its
+ * node-addon-api (C++ exceptions, no NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS) throws a C++ Napi::Error
+ * out of its own catch handler, and std::terminate aborts the whole process ("terminate called after
+ * throwing an instance of 'Napi::Error'"). Seen with onnxruntime-node 1.30.0 on Node 20.
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';

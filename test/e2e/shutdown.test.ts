@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { startApi, type ApiHandle } from '../helpers/api.js';
 import { testEnv, testPrefix } from '../helpers/env.js';
 import { form, wav } from '../helpers/media.js';
-import { get, pollJob, post } from '../helpers/http.js';
+import { call, get, pollJob, post } from '../helpers/http.js';
 import { startWorker, waitFor, type WorkerHandle } from '../helpers/processes.js';
 
 const workers: WorkerHandle[] = [];
@@ -16,9 +16,9 @@ afterAll(async () => {
   for (const a of apis) await a.close();
 });
 
-async function setup(name: string) {
+async function setup(name: string, shutdownTimeoutMs = 60_000) {
   const prefix = testPrefix(name);
-  const env = testEnv(prefix, { WORKER_DOMAINS: 'audio', JOB_LOCK_MS: '2000', SHUTDOWN_TIMEOUT_MS: '60000' });
+  const env = testEnv(prefix, { WORKER_DOMAINS: 'audio', JOB_LOCK_MS: '2000', SHUTDOWN_TIMEOUT_MS: String(shutdownTimeoutMs) });
   const api = await startApi(env);
   apis.push(api);
   const start = () => {
@@ -54,6 +54,35 @@ describe('worker shutdown', () => {
     expect(states.every((s) => s === 'queued' || s === 'completed')).toBe(true);
     start();
     for (const id of rest) expect((await pollJob(api.url, id, 120_000)).status).toBe('completed');
+  });
+
+  it('SIGTERM past the drain timeout hands the running job back to the queue and exits 0; the next worker completes it', async () => {
+    const { api, start } = await setup('handback', 200);
+    const w1 = start();
+    await waitFor(async () => (await get(api.url, '/readyz')).body.domains?.audio?.ready, 120_000, 'worker ready');
+    const id = (await post(api.url, '/jobs/audio-transcribe', longVoice())).body.id;
+    await activeJob(api, [id]);
+    expect(await w1.stop('SIGTERM')).toBe(0);
+    expect(w1.output()).toContain('handing active jobs back');
+    expect(w1.output()).not.toMatch(/terminate called|Napi::Error/);
+    const back = (await get(api.url, `/jobs/${id}`)).body;
+    expect(back.status).toBe('queued');
+    expect(back.error).toBeUndefined();
+    start();
+    expect((await pollJob(api.url, id, 120_000)).status).toBe('completed');
+  });
+
+  it('DELETE of an active job stops it at its next step: it reads cancelled and is not retried', async () => {
+    const { api, start } = await setup('cancel-active');
+    start();
+    await waitFor(async () => (await get(api.url, '/readyz')).body.domains?.audio?.ready, 120_000, 'worker ready');
+    const id = (await post(api.url, '/jobs/audio-transcribe', longVoice())).body.id;
+    await activeJob(api, [id]);
+    const del = await call(api.url, 'DELETE', `/jobs/${id}`);
+    expect(del.status).toBe(202); // asked; the worker stops it cooperatively
+    const job = await pollJob(api.url, id, 120_000);
+    expect(job.status).toBe('cancelled');
+    expect(job.result).toBeUndefined();
   });
 
   it('a worker killed mid-job hands the job back: another worker completes it', async () => {

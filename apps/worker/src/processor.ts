@@ -4,7 +4,7 @@
  * handler), check the result against its contract, cut long text, fill the cache, record metrics.
  * Errors are rethrown (as JSON failures) so BullMQ's retries and backoff apply.
  */
-import type { Job } from 'bullmq';
+import { WaitingError, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import {
   AppError,
@@ -46,6 +46,9 @@ export interface ProcessorDeps {
   onOutcome?: (o: JobOutcome) => void;
 }
 
+/** The abort reason of jobs a closing worker hands back (worker-process.ts): they go back to wait, same attempt. */
+export const HAND_BACK_REASON = 'worker shutting down';
+
 const unrecoverable = (status: number, code: string, message: string) => new AppError(status, code, message, { retryable: false });
 
 export function createProcessor(deps: ProcessorDeps) {
@@ -55,7 +58,10 @@ export function createProcessor(deps: ProcessorDeps) {
   // in-flight marker is released even if the API process that claimed it is gone.
   const cache = new ResponseCache(redis, cfg.QUEUE_PREFIX, cfg.CACHE_TTL_S);
 
-  return async (job: Job, _token?: string, signal: AbortSignal = new AbortController().signal): Promise<unknown> => {
+  // Three declared parameters, none with a default: BullMQ hands a processor an abort signal (for
+  // cancelJob/cancelAllJobs) only when its `length` is at least 3, and a default would make it 2.
+  return async (job: Job, token: string | undefined, abortSignal: AbortSignal | undefined): Promise<unknown> => {
+    const signal = abortSignal ?? new AbortController().signal;
     const t0 = Date.now();
     const reports: InferenceReport[] = [];
     const queueWaitMs = Math.max(0, (job.processedOn ?? t0) - job.timestamp);
@@ -77,7 +83,7 @@ export function createProcessor(deps: ProcessorDeps) {
       const run = deps.inference.run({ task, input: input.data, requestId: data.requestId, ...(upload ? { upload } : {}) });
       const onAbort = () => deps.inference.cancel(run.id);
       signal.addEventListener('abort', onAbort);
-      const { value: raw, reports: done } = await run.done.finally(() => signal.removeEventListener('abort', onAbort));
+      const { value: raw, reports: done } = await untilHandedBack(run.done, signal).finally(() => signal.removeEventListener('abort', onAbort));
       reports.push(...done);
       const checked = contract.result.safeParse(raw);
       if (!checked.success) {
@@ -92,6 +98,12 @@ export function createProcessor(deps: ProcessorDeps) {
       log.info({ duration_ms: Date.now() - t0, queue_wait_ms: queueWaitMs }, 'job completed');
       return value;
     } catch (err) {
+      if (signal.aborted && signal.reason === HAND_BACK_REASON && token) {
+        // Not a failure: the job goes back to wait for another worker, its upload and in-flight slot kept.
+        await job.moveToWait(token);
+        log.info('job handed back to the queue: the worker is shutting down');
+        throw new WaitingError();
+      }
       const { error: bull, failure } = toBullError(err);
       const final = !failure.retryable || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
       if (final && data?.blob) await redis.del(data.blob.key).catch(() => undefined);
@@ -102,6 +114,24 @@ export function createProcessor(deps: ProcessorDeps) {
       throw bull;
     }
   };
+
+  /**
+   * The run's outcome, or a rejection as soon as the job is handed back: the job goes back to wait at
+   * once, while the model call already running finishes in the thread (its result is dropped).
+   */
+  function untilHandedBack<T>(done: Promise<T>, signal: AbortSignal): Promise<T> {
+    const handedBack = () => signal.aborted && signal.reason === HAND_BACK_REASON;
+    return new Promise<T>((resolve, reject) => {
+      const onAbort = () => {
+        if (!handedBack()) return;
+        done.catch(() => undefined);
+        reject(cancelledError());
+      };
+      if (handedBack()) return onAbort();
+      signal.addEventListener('abort', onAbort, { once: true });
+      done.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+    });
+  }
 
   /** The upload's bytes (decoded in the inference thread, off the main event loop). */
   async function loadUpload(input: (typeof TASKS)[TaskName]['input'], data: JobData): Promise<RunRequest['upload']> {

@@ -24,8 +24,9 @@ import { assertHandlersComplete } from './handlers/index.js';
 import { startHeartbeat } from './heartbeat.js';
 import { createWorkerMetrics } from './metrics.js';
 import { InferenceThread } from './inference/client.js';
-import { createProcessor, type JobOutcome } from './processor.js';
+import { createProcessor, HAND_BACK_REASON, type JobOutcome } from './processor.js';
 import { TEXT_FIELDS } from './truncate.js';
+import { within } from './within.js';
 
 export async function startWorkerProcess(cfg: Config, log: Logger) {
   assertHandlersComplete();
@@ -153,32 +154,40 @@ export async function startWorkerProcess(cfg: Config, log: Logger) {
   if (serving.length) log.info({ worker_id: id, serving, providers: loaded.providers }, 'worker ready');
   else log.error({ worker_id: id }, 'worker up but serving no domain: no models could be loaded');
 
-  let closing: Promise<void> | undefined;
+  /**
+   * Drain, then stop. Resolves `clean: false` when the inference thread is still inside a model call
+   * after the hand-back grace: such a thread cannot be stopped without aborting the process, so the
+   * caller (main.ts) kills the process instead; its jobs were handed back or come back as stalled.
+   */
+  let closing: Promise<{ clean: boolean }> | undefined;
   const close = () =>
     (closing ??= (async () => {
       state = 'draining';
       clearTimeout(retry);
       await heartbeat.stop();
       log.info({ timeout_ms: cfg.SHUTDOWN_TIMEOUT_MS }, 'draining: finishing active jobs');
-      const graceful = Promise.all([...workers.values()].map((w) => w.close()));
-      const timedOut = await Promise.race([
-        graceful.then(() => false),
-        new Promise<boolean>((r) => setTimeout(() => r(true), cfg.SHUTDOWN_TIMEOUT_MS).unref()),
-      ]);
-      if (timedOut) {
-        // Still running: hand the jobs back. Their locks lapse and another worker takes them as stalled.
+      const drained = Promise.all([...workers.values()].map((w) => w.close()));
+      if (!(await within(drained, cfg.SHUTDOWN_TIMEOUT_MS))) {
+        // BullMQ's close(true) after close() only returns the first close's promise: nothing would be
+        // forced. Abort the running jobs instead: each goes back to wait at once (processor.ts).
         log.warn('shutdown timeout: handing active jobs back to the queue');
-        await Promise.all([...workers.values()].map((w) => w.close(true)));
+        for (const w of workers.values()) w.cancelAllJobs(HAND_BACK_REASON);
+        if (!(await within(drained, HAND_BACK_GRACE_MS))) log.error('active jobs were not handed back in time; their locks will lapse and they will be retried');
       }
       await jobs.close();
-      await inference.dispose();
+      const clean = await inference.close({ abortRunning: true, timeoutMs: HAND_BACK_GRACE_MS });
+      if (!clean) log.error({ grace_ms: HAND_BACK_GRACE_MS }, 'the inference thread is stuck in a model call');
       server.close();
       sub.disconnect();
       redis.disconnect();
+      return { clean };
     })());
 
   return { id, metricsPort, close, inference, workers };
 }
+
+/** After SHUTDOWN_TIMEOUT_MS: how long a closing worker waits for the hand-back, then for a model call already running to return. */
+const HAND_BACK_GRACE_MS = 10_000;
 
 function isEmptyResult(r: unknown): boolean {
   if (!r || typeof r !== 'object') return true;

@@ -58,6 +58,36 @@ describe('no worker for a domain', () => {
   });
 });
 
+describe('refused submits leave no trace', () => {
+  it('an Idempotency-Key refused with 503 (queue full, no worker) submits for real on the retry', async () => {
+    const a = await api(testPrefix('idem503'), { MAX_QUEUED_JOBS: '1', SYNC_TIMEOUT_MS: '300' });
+    const key = { 'Idempotency-Key': 'order-503' };
+    // No worker at all: 503 no_worker, and the key stays free.
+    expect((await post(a.url, '/jobs/question-answering', QA, key)).body.error.code).toBe('no_worker');
+    const release = await phantomWorker(a, 'nlp');
+    try {
+      const filler = await post(a.url, '/jobs/question-answering', { ...QA, question: 'Who pays?' });
+      expect(filler.status).toBe(202);
+      for (const path of ['/jobs/question-answering', '/question-answering']) {
+        const full = await post(a.url, path, QA, key);
+        expect(full.status).toBe(503);
+        expect(full.body.error.code).toBe('queue_full');
+        expect(full.headers.get('retry-after')).toBeTruthy();
+      }
+      await call(a.url, 'DELETE', `/jobs/${filler.body.id}`);
+      const retry = await post(a.url, '/jobs/question-answering', QA, key);
+      expect(retry.status).toBe(202);
+      const job = await get(a.url, `/jobs/${retry.body.id}`);
+      expect(job.status).toBe(200);
+      expect(job.body.status).toBe('queued');
+      // And from now on the key replays that job.
+      expect((await post(a.url, '/jobs/question-answering', QA, key)).body.id).toBe(retry.body.id);
+    } finally {
+      await release();
+    }
+  });
+});
+
 describe('queued jobs', () => {
   let a: ApiHandle;
   let release: () => Promise<unknown>;

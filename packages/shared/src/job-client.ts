@@ -109,7 +109,13 @@ export class JobClient {
       await this.redis.set(key, o.upload.bytes, 'EX', this.cfg.JOB_DEADLINE_S + 60);
       data.blob = { key, mime: o.upload.mime, bytes: o.upload.bytes.length };
     }
-    await queue.add(task, data, { jobId: id });
+    try {
+      await queue.add(task, data, { jobId: id });
+    } catch (e) {
+      // Not enqueued: the upload must not linger (best effort; its TTL ends it otherwise).
+      if (data.blob) await this.redis.del(data.blob.key).catch(() => undefined);
+      throw e;
+    }
     return id;
   }
 
@@ -282,6 +288,9 @@ export class JobClient {
         // Taken by a worker between our read and the remove: cancel it as an active job.
       }
     }
+    // The message reaches a worker that is running the job; the key, one that has taken it from the
+    // queue but not started it yet (it was not listening for this job when the message went out).
+    await this.redis.set(this.k.cancelRequested(id), '1', 'EX', this.cfg.JOB_DEADLINE_S);
     await this.redis.publish(this.k.cancelChannel, id);
     return { ...v, status: 'active' };
   }

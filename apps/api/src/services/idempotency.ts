@@ -40,4 +40,18 @@ export class Idempotency {
     }
     return { jobId: prev.jobId, replay: true };
   }
+
+  /**
+   * Forget a claim whose job was never created (the submit was refused: queue full, no worker, Redis
+   * error), so a retry with the same key submits again instead of replaying a job that does not exist.
+   * Only our own claim is removed: the key may have expired and been claimed by another request since.
+   */
+  async release(key: string, owner: string | undefined, jobId: string): Promise<void> {
+    await this.redis.eval(RELEASE_OWN_CLAIM, 1, keys(this.prefix).idempotency(owner ?? 'open', key), jobId);
+  }
 }
+
+const RELEASE_OWN_CLAIM = `
+local v = redis.call('GET', KEYS[1])
+if v and cjson.decode(v).jobId == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0`;

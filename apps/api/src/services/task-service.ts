@@ -33,7 +33,13 @@ export class TaskService {
     const { jobId, replay } = await this.idempotency.claim(task, parsed, meta.idempotencyKey, meta.owner, this.deps.jobs.newId(task));
     if (replay) return jobId;
     const key = this.cache.enabled ? this.cacheKey(task, parsed.input) : undefined;
-    return this.submit(task, parsed, meta, { jobId, ...(key ? { cacheKey: key } : {}) });
+    try {
+      return await this.submit(task, parsed, meta, { jobId, ...(key ? { cacheKey: key } : {}) });
+    } catch (e) {
+      // A refused submit leaves no trace: the key is free for the client's retry.
+      await this.idempotency.release(meta.idempotencyKey, meta.owner, jobId).catch(() => undefined);
+      throw e;
+    }
   }
 
   /** The cache key of a cacheable task's input, or undefined. */

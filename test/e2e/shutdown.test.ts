@@ -3,6 +3,7 @@
  * queued for the next worker), and a worker killed outright hands its job back once its lock lapses.
  */
 import { afterAll, describe, expect, it } from 'vitest';
+import { keys, QUEUE_NAMES } from '@ca/shared';
 import { startApi, type ApiHandle } from '../helpers/api.js';
 import { testEnv, testPrefix } from '../helpers/env.js';
 import { form, wav } from '../helpers/media.js';
@@ -83,6 +84,20 @@ describe('worker shutdown', () => {
     const job = await pollJob(api.url, id, 120_000);
     expect(job.status).toBe('cancelled');
     expect(job.result).toBeUndefined();
+  });
+
+  it('a job whose lock lapses before its result is committed runs again and completes: its upload is kept until then', async () => {
+    const { api, start } = await setup('lost-lock');
+    start();
+    await waitFor(async () => (await get(api.url, '/readyz')).body.domains?.audio?.ready, 120_000, 'worker ready');
+    const id = (await post(api.url, '/jobs/audio-transcribe', longVoice())).body.id;
+    await activeJob(api, [id]);
+    // As for a worker cut off from Redis past JOB_LOCK_MS: its commit fails and the job comes back as stalled.
+    expect(await api.deps.redis.del(`${api.cfg.QUEUE_PREFIX}:${QUEUE_NAMES.audio}:${id}:lock`)).toBe(1);
+    const job = await pollJob(api.url, id, 120_000);
+    expect(job.error?.code).toBeUndefined();
+    expect(job.status).toBe('completed');
+    expect(await api.deps.redis.exists(keys(api.cfg.QUEUE_PREFIX).blob(id))).toBe(0);
   });
 
   it('a worker killed mid-job hands the job back: another worker completes it', async () => {

@@ -60,7 +60,7 @@ export function createProcessor(deps: ProcessorDeps) {
 
   // Three declared parameters, none with a default: BullMQ hands a processor an abort signal (for
   // cancelJob/cancelAllJobs) only when its `length` is at least 3, and a default would make it 2.
-  return async (job: Job, token: string | undefined, abortSignal: AbortSignal | undefined): Promise<unknown> => {
+  const processJob = async (job: Job, token: string | undefined, abortSignal: AbortSignal | undefined): Promise<unknown> => {
     const signal = abortSignal ?? new AbortController().signal;
     const t0 = Date.now();
     const reports: InferenceReport[] = [];
@@ -78,11 +78,14 @@ export function createProcessor(deps: ProcessorDeps) {
       const input = contract.input.schema.safeParse(data.input);
       if (!input.success) throw unrecoverable(422, 'validation_error', 'the job input does not match the task contract');
       await injectFault(task);
-      if (signal.aborted) throw cancelledError();
+      // BullMQ tracks the job (so a cancel message reaches it) before calling us; one sent earlier left this key.
+      if (signal.aborted || (await redis.exists(k.cancelRequested(job.id!)))) throw cancelledError();
       const upload = await loadUpload(contract.input, data);
       const run = deps.inference.run({ task, input: input.data, requestId: data.requestId, ...(upload ? { upload } : {}) });
       const onAbort = () => deps.inference.cancel(run.id);
-      signal.addEventListener('abort', onAbort);
+      // A cancel that came while the upload was read has fired already: pass it on now.
+      if (signal.aborted) onAbort();
+      else signal.addEventListener('abort', onAbort);
       const { value: raw, reports: done } = await untilHandedBack(run.done, signal).finally(() => signal.removeEventListener('abort', onAbort));
       reports.push(...done);
       const checked = contract.result.safeParse(raw);
@@ -91,9 +94,9 @@ export function createProcessor(deps: ProcessorDeps) {
         throw new AppError(500, 'invalid_result', 'the model produced a result that does not fit the task contract');
       }
       const { value, truncated } = truncateTextFields(checked.data, cfg.MAX_RESPONSE_CHARS);
-      if (data.blob) await redis.del(data.blob.key);
+      // The upload and the in-flight slot stay until the outcome is committed (releaseJob, on BullMQ's
+      // completed/failed events): a worker that dies before that leaves a job another can still run.
       if (data.cacheKey) await cache.set(task, data.cacheKey, value);
-      if (data.inflightKey) await cache.releaseInflight(task, data.inflightKey, job.id!);
       deps.onOutcome?.({ task, requestId: data.requestId, ok: true, final: true, durationMs: Date.now() - t0, queueWaitMs, reports, truncated, result: value });
       log.info({ duration_ms: Date.now() - t0, queue_wait_ms: queueWaitMs }, 'job completed');
       return value;
@@ -106,14 +109,26 @@ export function createProcessor(deps: ProcessorDeps) {
       }
       const { error: bull, failure } = toBullError(err);
       const final = !failure.retryable || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-      if (final && data?.blob) await redis.del(data.blob.key).catch(() => undefined);
-      if (final && data?.inflightKey) await cache.releaseInflight(data.task, data.inflightKey, job.id!).catch(() => undefined);
       if (!(err instanceof AppError)) log.error({ err: (err as Error)?.message?.slice(0, 500) }, 'job failed with an unexpected error');
       else log.warn({ code: failure.code, final }, 'job failed');
       deps.onOutcome?.({ task: data?.task ?? 'unknown', requestId: data?.requestId ?? '', ok: false, code: failure.code, final, durationMs: Date.now() - t0, queueWaitMs, reports });
       throw bull;
     }
   };
+  return { processJob, releaseJob };
+
+  /**
+   * After a job's outcome is committed (completed, or failed for good): delete its upload and free its
+   * in-flight slot. Run from the worker's completed/failed events, never before: a worker killed
+   * between the delete and the commit would leave a retried job without its upload.
+   */
+  async function releaseJob(job: Job): Promise<void> {
+    const parsed = JobDataSchema.safeParse(job.data);
+    if (!parsed.success) return;
+    const { blob, inflightKey, task } = parsed.data;
+    await redis.del(k.cancelRequested(job.id!), ...(blob ? [blob.key] : []));
+    if (inflightKey) await cache.releaseInflight(task, inflightKey, job.id!);
+  }
 
   /**
    * The run's outcome, or a rejection as soon as the job is handed back: the job goes back to wait at

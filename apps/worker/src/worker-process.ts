@@ -4,7 +4,7 @@
  */
 import http from 'node:http';
 import { randomBytes } from 'node:crypto';
-import { Worker } from 'bullmq';
+import { Worker, type Job } from 'bullmq';
 import {
   AppError,
   appendEvent,
@@ -104,8 +104,10 @@ export async function startWorkerProcess(cfg: Config, log: Logger) {
   };
 
   const processor = createProcessor({ cfg, inference, log, redis, onOutcome });
+  const release = (job: Job) =>
+    processor.releaseJob(job).catch((err: Error) => log.warn({ job_id: job.id, err: err.message }, 'could not release the finished job (its upload expires by itself)'));
   const serve = (d: Domain) => {
-    const w = new Worker(QUEUE_NAMES[d], processor, {
+    const w = new Worker(QUEUE_NAMES[d], processor.processJob, {
       connection: createRedis(cfg.REDIS_URL, { blocking: true, name: `ca-worker-${d}-${id}` }),
       prefix: cfg.QUEUE_PREFIX,
       name: id, // recorded on each job as processedBy
@@ -117,6 +119,9 @@ export async function startWorkerProcess(cfg: Config, log: Logger) {
       maxStalledCount: 2,
     });
     w.on('error', (err) => log.error({ domain: d, err: err.message }, 'worker error'));
+    w.on('completed', (job) => void release(job));
+    // finishedOn is set only when the failure is final (a retried job keeps its upload).
+    w.on('failed', (job) => void (job?.finishedOn ? release(job) : undefined));
     workers.set(d, w);
   };
   for (const d of cfg.WORKER_DOMAINS) {

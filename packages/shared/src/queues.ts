@@ -29,6 +29,8 @@ export const keys = (prefix: string) => ({
   blob: (jobId: string) => `${prefix}:blob:${jobId}`,
   cancelled: (jobId: string) => `${prefix}:cancelled:${jobId}`,
   cancelChannel: `${prefix}:cancel`,
+  /** Set with the cancel message: a worker that took the job just before the message still sees it. */
+  cancelRequested: (jobId: string) => `${prefix}:cancel-requested:${jobId}`,
   workers: `${prefix}:workers`,
   worker: (id: string) => `${prefix}:worker:${id}`,
   cache: (task: string, hash: string) => `${prefix}:cache:${task}:${hash}`,

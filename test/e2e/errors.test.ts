@@ -169,3 +169,28 @@ describe('the worker survives all of it', () => {
     expect(worker.proc.exitCode).toBeNull();
   });
 });
+
+describe('requests Express never sees as valid', () => {
+  it('a malformed %-escape in a job id is 400 invalid_path, not 500', async () => {
+    for (const path of ['/jobs/%ZZ', '/jobs/%E0%A4%A', '/jobs/%']) expectError(await get(api.url, path), 400, 'invalid_path');
+  });
+
+  it("errors of Node's HTTP parser are JSON with a code too: huge headers 431, a broken request line 400", async () => {
+    const raw = async (request: string) => {
+      const net = await import('node:net');
+      const u = new URL(api.url);
+      return new Promise<string>((resolve, reject) => {
+        const s = net.connect(Number(u.port), u.hostname, () => s.end(request));
+        let out = '';
+        s.on('data', (d) => (out += d));
+        s.on('end', () => resolve(out));
+        s.on('error', reject);
+      });
+    };
+    const parse = (res: string) => ({ status: Number(res.split(' ')[1]), body: JSON.parse(res.slice(res.indexOf('\r\n\r\n') + 4)) });
+    const big = await raw(`GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`);
+    expectError(parse(big), 431, 'headers_too_large');
+    expect(big).toMatch(/content-type: application\/json/i);
+    expectError(parse(await raw('THIS IS NOT HTTP\r\n\r\n')), 400, 'bad_request');
+  });
+});

@@ -4,6 +4,7 @@ import type { Server } from 'node:http';
 import { createLogger, createRedis, loadConfig, waitReady, type Config } from '@ca/shared';
 import { createApp } from '../../apps/api/src/app.js';
 import { createDeps, type AppDeps } from '../../apps/api/src/context.js';
+import { listen } from '../../apps/api/src/server.js';
 import { obliterate } from './redis.js';
 
 export interface ApiHandle {
@@ -20,7 +21,7 @@ export async function startApi(env: Record<string, string>, logTo?: { write(s: s
   const deps = createDeps(cfg, createLogger('ca-api-test', cfg.LOG_LEVEL, logTo), redis);
   const app = createApp(deps);
   const server: Server = await new Promise((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+    const s = listen(app, 0, '127.0.0.1', () => resolve(s));
   });
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {

@@ -28,7 +28,7 @@ export const headers = (...names: string[]): Obj =>
   Object.fromEntries(['X-Request-Id', ...names].map((n) => [n, ref('headers', n)]));
 
 const ERRORS: Record<number, { name: string; description: string; headers?: string[] }> = {
-  400: { name: 'BadRequest', description: 'Malformed request: `invalid_json` or `invalid_multipart`.' },
+  400: { name: 'BadRequest', description: 'Malformed request: `invalid_json`, `invalid_multipart`, `invalid_path` (a malformed percent-escape) or `invalid_idempotency_key`.' },
   401: { name: 'Unauthorized', description: '`unauthorized`: an API key is required (Authorization: Bearer or X-API-Key).' },
   403: { name: 'Forbidden', description: '`forbidden`: the API key is not valid.' },
   404: { name: 'NotFound', description: '`job_not_found`: no such job, or it belongs to another API key.' },

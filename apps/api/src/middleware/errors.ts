@@ -22,6 +22,8 @@ export function toAppError(err: unknown, deps: AppDeps): AppError {
   }
   if (e?.message && /Multipart|Unexpected end of form|Malformed part header|boundary/i.test(e.message))
     return new AppError(400, 'invalid_multipart', 'malformed multipart upload');
+  // Express decodes path parameters with decodeURIComponent: a malformed %-escape is the client's error.
+  if (err instanceof URIError) return new AppError(400, 'invalid_path', 'the URL path has a malformed percent-escape');
   if (deps.redis.status !== 'ready') return redisUnavailable();
   return new AppError(500, 'internal_error', 'internal error');
 }

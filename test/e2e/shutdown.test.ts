@@ -40,6 +40,16 @@ async function activeJob(api: ApiHandle, ids: string[]): Promise<string> {
   }, 60_000, 'an active job');
 }
 
+/** A ready worker with one long job active on it. */
+async function withActiveJob(name: string, shutdownTimeoutMs?: number) {
+  const { api, start } = await setup(name, shutdownTimeoutMs);
+  const w1 = start();
+  await waitFor(async () => (await get(api.url, '/readyz')).body.domains?.audio?.ready, 120_000, 'worker ready');
+  const id: string = (await post(api.url, '/jobs/audio-transcribe', longVoice())).body.id;
+  await activeJob(api, [id]);
+  return { api, start, w1, id };
+}
+
 describe('worker shutdown', () => {
   it('SIGTERM finishes the active job, leaves the queued ones for the next worker, and exits 0', async () => {
     const { api, start } = await setup('drain');
@@ -58,11 +68,7 @@ describe('worker shutdown', () => {
   });
 
   it('SIGTERM past the drain timeout hands the running job back to the queue and exits 0; the next worker completes it', async () => {
-    const { api, start } = await setup('handback', 200);
-    const w1 = start();
-    await waitFor(async () => (await get(api.url, '/readyz')).body.domains?.audio?.ready, 120_000, 'worker ready');
-    const id = (await post(api.url, '/jobs/audio-transcribe', longVoice())).body.id;
-    await activeJob(api, [id]);
+    const { api, start, w1, id } = await withActiveJob('handback', 200);
     expect(await w1.stop('SIGTERM')).toBe(0);
     expect(w1.output()).toContain('handing active jobs back');
     expect(w1.output()).not.toMatch(/terminate called|Napi::Error/);
@@ -74,11 +80,7 @@ describe('worker shutdown', () => {
   });
 
   it('DELETE of an active job stops it at its next step: it reads cancelled and is not retried', async () => {
-    const { api, start } = await setup('cancel-active');
-    start();
-    await waitFor(async () => (await get(api.url, '/readyz')).body.domains?.audio?.ready, 120_000, 'worker ready');
-    const id = (await post(api.url, '/jobs/audio-transcribe', longVoice())).body.id;
-    await activeJob(api, [id]);
+    const { api, id } = await withActiveJob('cancel-active');
     const del = await call(api.url, 'DELETE', `/jobs/${id}`);
     expect(del.status).toBe(202); // asked; the worker stops it cooperatively
     const job = await pollJob(api.url, id, 120_000);
@@ -87,11 +89,7 @@ describe('worker shutdown', () => {
   });
 
   it('a job whose lock lapses before its result is committed runs again and completes: its upload is kept until then', async () => {
-    const { api, start } = await setup('lost-lock');
-    start();
-    await waitFor(async () => (await get(api.url, '/readyz')).body.domains?.audio?.ready, 120_000, 'worker ready');
-    const id = (await post(api.url, '/jobs/audio-transcribe', longVoice())).body.id;
-    await activeJob(api, [id]);
+    const { api, id } = await withActiveJob('lost-lock');
     // As for a worker cut off from Redis past JOB_LOCK_MS: its commit fails and the job comes back as stalled.
     expect(await api.deps.redis.del(`${api.cfg.QUEUE_PREFIX}:${QUEUE_NAMES.audio}:${id}:lock`)).toBe(1);
     const job = await pollJob(api.url, id, 120_000);
@@ -101,11 +99,7 @@ describe('worker shutdown', () => {
   });
 
   it('a worker killed mid-job hands the job back: another worker completes it', async () => {
-    const { api, start } = await setup('crash');
-    const w1 = start();
-    await waitFor(async () => (await get(api.url, '/readyz')).body.domains?.audio?.ready, 120_000, 'worker ready');
-    const id = (await post(api.url, '/jobs/audio-transcribe', longVoice())).body.id;
-    await activeJob(api, [id]);
+    const { api, start, w1, id } = await withActiveJob('crash');
     await w1.stop('SIGKILL');
     start();
     const job = await pollJob(api.url, id, 120_000);

@@ -1,5 +1,6 @@
-import { defineConfig, mergeConfig } from 'vitest/config';
+import { defineConfig } from 'vitest/config';
 import base from './vitest.config';
 
 // Longer fault and soak tests: `npm run test:faults` (the same install and private Redis as `npm test`).
-export default mergeConfig(base, defineConfig({ test: { include: ['test/faults/**/*.test.ts'] } }));
+// The base settings with only this folder (mergeConfig would append to include, not replace it).
+export default defineConfig({ test: { ...base.test, include: ['test/faults/**/*.test.ts'], exclude: ['**/node_modules/**'] } });

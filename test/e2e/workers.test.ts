@@ -7,8 +7,7 @@ import { cpSync, mkdtempSync, renameSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { keys } from '@ca/shared';
-import { startApi, type ApiHandle } from '../helpers/api.js';
+import { phantomWorker, startApi, type ApiHandle } from '../helpers/api.js';
 import { testEnv, testPrefix, TINY_MODELS_DIR } from '../helpers/env.js';
 import { get, pollJob, post, call } from '../helpers/http.js';
 import { startWorker, waitFor, type WorkerHandle } from '../helpers/processes.js';
@@ -30,17 +29,6 @@ function worker(prefix: string, extra: Record<string, string> = {}) {
   const w = startWorker(testEnv(prefix, extra));
   started.push(w);
   return w;
-}
-
-/**
- * Register a worker that serves a domain but never consumes: jobs stay queued. (A heartbeat record is
- * all the API reads to decide a domain is served.)
- */
-async function phantomWorker(a: ApiHandle, domain: string) {
-  const k = keys(a.cfg.QUEUE_PREFIX);
-  const rec = { id: 'phantom', host: 'test', pid: 0, state: 'ready', domains: [domain], unavailable: [], models: [], providers: ['cpu'] };
-  await a.deps.redis.multi().set(k.worker('phantom'), JSON.stringify(rec), 'PX', 60_000).zadd(k.workers, Date.now() + 60_000, 'phantom').exec();
-  return () => a.deps.redis.multi().del(k.worker('phantom')).zrem(k.workers, 'phantom').exec();
 }
 
 describe('no worker for a domain', () => {

@@ -1,7 +1,7 @@
 /** The API in the test process, on an ephemeral port, against the real Redis. */
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import { createLogger, createRedis, loadConfig, waitReady, type Config } from '@ca/shared';
+import { createLogger, createRedis, keys, loadConfig, waitReady, type Config } from '@ca/shared';
 import { createApp } from '../../apps/api/src/app.js';
 import { createDeps, type AppDeps } from '../../apps/api/src/context.js';
 import { listen } from '../../apps/api/src/server.js';
@@ -36,4 +36,15 @@ export async function startApi(env: Record<string, string>, logTo?: { write(s: s
       await redis.quit();
     },
   };
+}
+
+/**
+ * Register a worker that serves a domain but never consumes: jobs stay queued. (A heartbeat record is
+ * all the API reads to decide a domain is served.) Returns its removal.
+ */
+export async function phantomWorker(a: ApiHandle, ...domains: string[]): Promise<() => Promise<unknown>> {
+  const k = keys(a.cfg.QUEUE_PREFIX);
+  const rec = { id: 'phantom', host: 'test', pid: 0, state: 'ready', domains, unavailable: [], models: [], providers: ['cpu'] };
+  await a.deps.redis.multi().set(k.worker('phantom'), JSON.stringify(rec), 'PX', 60_000).zadd(k.workers, Date.now() + 60_000, 'phantom').exec();
+  return () => a.deps.redis.multi().del(k.worker('phantom')).zrem(k.workers, 'phantom').exec();
 }

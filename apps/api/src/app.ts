@@ -11,11 +11,22 @@ import { jobRoutes } from './routes/jobs.js';
 import { opsRoutes } from './routes/ops.js';
 import { taskRoutes } from './routes/tasks.js';
 
+/**
+ * On every answer: no MIME sniffing, no referrer sent on. Task and job answers carry a client's own data
+ * (results, job states), so no cache on the way may keep them.
+ */
+const securityHeaders: express.RequestHandler = (req, res, next) => {
+  res.set({ 'X-Content-Type-Options': 'nosniff', 'Referrer-Policy': 'no-referrer' });
+  if (req.path.startsWith('/jobs') || TASK_NAMES.some((t) => req.path === `/${t}`)) res.set('Cache-Control', 'no-store');
+  next();
+};
+
 export function createApp(deps: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', deps.cfg.TRUST_PROXY);
   app.use(requestId);
+  app.use(securityHeaders);
   app.use(deps.metrics.middleware);
 
   // Ops endpoints: no auth, no rate limit.

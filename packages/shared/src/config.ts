@@ -77,7 +77,12 @@ export const EnvSchema = z
     RATE_LIMIT_GLOBAL_BURST: int(0, 0),
     RATE_LIMIT_GLOBAL_REFILL: int(100, 1),
     CACHE_TTL_S: int(300, 0),
-    TRUST_PROXY: z.string().default('loopback'),
+    // Whose X-Forwarded-For to believe (per-IP rate limits, logs): nobody's by default, so a client
+    // cannot pick its own bucket; else Express's list of names or CIDRs ("loopback, 10.0.0.0/8").
+    TRUST_PROXY: z
+      .string()
+      .default('false')
+      .transform((v): boolean | string => (['false', 'none', '0'].includes(v.trim().toLowerCase()) ? false : v.trim().toLowerCase() === 'true' ? true : v)),
 
     MAX_TEXT_CHARS: int(4000, 1),
     MAX_IMAGE_BYTES: int(5 * 1024 * 1024, 1),

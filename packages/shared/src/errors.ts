@@ -49,6 +49,13 @@ export const cancelledError = () => new AppError(409, 'cancelled', 'the job was 
 export const redisUnavailable = () =>
   new AppError(503, 'redis_unavailable', 'the service store is unreachable; try again shortly', { headers: { 'Retry-After': '5' } });
 
+/** Redis refused a write because it is out of memory (maxmemory under noeviction). */
+export const redisFull = () =>
+  new AppError(503, 'redis_full', 'the service store is full; try again later', { headers: { 'Retry-After': '30' } });
+
+/** True for Redis's OOM reply ("OOM command not allowed when used memory > 'maxmemory'"). */
+export const isRedisOom = (err: unknown): boolean => err instanceof Error && /^OOM command not allowed/.test(err.message);
+
 /** Media that is not one of the accepted kinds, judged by its bytes (415). */
 export const unsupportedMedia = (message: string, details?: ErrorDetails) =>
   new AppError(415, 'unsupported_media_type', message, { details });

@@ -13,7 +13,9 @@ export function apiKeyAuth(keys: readonly string[]): RequestHandler {
   return (req, _res, next) => {
     if (hashes.length === 0) return next();
     const auth = req.get('Authorization');
-    const key = auth?.startsWith('Bearer ') ? auth.slice(7).trim() : req.get('X-API-Key');
+    // The scheme is case-insensitive (RFC 9110 §11.1).
+    const bearer = auth?.match(/^bearer\s+(.+)$/i)?.[1]?.trim();
+    const key = bearer ?? req.get('X-API-Key');
     if (!key) return next(new AppError(401, 'unauthorized', 'an API key is required', { headers: { 'WWW-Authenticate': 'Bearer' } }));
     const h = hash(key);
     if (!hashes.some((k) => timingSafeEqual(k, h))) return next(new AppError(403, 'forbidden', 'the API key is not valid'));

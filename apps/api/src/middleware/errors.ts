@@ -5,7 +5,7 @@
  */
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import multer from 'multer';
-import { AppError, isAppError, redisUnavailable } from '@ca/shared';
+import { AppError, isAppError, isRedisOom, redisFull, redisUnavailable } from '@ca/shared';
 import type { AppDeps } from '../context.js';
 
 export function toAppError(err: unknown, deps: AppDeps): AppError {
@@ -24,6 +24,7 @@ export function toAppError(err: unknown, deps: AppDeps): AppError {
     return new AppError(400, 'invalid_multipart', 'malformed multipart upload');
   // Express decodes path parameters with decodeURIComponent: a malformed %-escape is the client's error.
   if (err instanceof URIError) return new AppError(400, 'invalid_path', 'the URL path has a malformed percent-escape');
+  if (isRedisOom(err)) return redisFull();
   if (deps.redis.status !== 'ready') return redisUnavailable();
   return new AppError(500, 'internal_error', 'internal error');
 }

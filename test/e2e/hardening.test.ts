@@ -1,0 +1,87 @@
+/**
+ * Safe defaults at the edge: forwarding headers believed only from configured proxies (a client cannot
+ * choose its own rate-limit bucket), security headers, the Bearer scheme in any case, and a Redis that
+ * is full answering 503 with Retry-After, leaving nothing half-written.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { phantomWorker, startApi, type ApiHandle } from '../helpers/api.js';
+import { testEnv, testPrefix } from '../helpers/env.js';
+import { form, productPhoto } from '../helpers/media.js';
+import { get, post } from '../helpers/http.js';
+import { startRedisServer } from '../helpers/redis-server.js';
+
+const apis: ApiHandle[] = [];
+const stops: (() => Promise<unknown>)[] = [];
+afterAll(async () => {
+  for (const a of apis) await a.close();
+  for (const s of stops) await s();
+});
+async function api(extra: Record<string, string>, env = testEnv(testPrefix('edge'), extra)) {
+  const a = await startApi(env);
+  apis.push(a);
+  return a;
+}
+const QA = { context: 'Refunds take five days.', question: 'How long do refunds take?' };
+const spoofed = (i: number) => ({ 'X-Forwarded-For': `203.0.113.${i}` });
+
+describe('forwarding headers', () => {
+  it('by default X-Forwarded-For is not believed: spoofed addresses share the client’s one bucket', async () => {
+    const a = await api({ RATE_LIMIT_BURST: '3', RATE_LIMIT_REFILL: '1', RATE_LIMIT_INTERVAL_S: '60' });
+    const statuses: number[] = [];
+    for (let i = 0; i < 8; i++) statuses.push((await post(a.url, '/jobs/question-answering', QA, spoofed(i))).status);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(5);
+  });
+
+  it('from a configured proxy (TRUST_PROXY=loopback) each forwarded client has its own bucket', async () => {
+    const a = await api({ RATE_LIMIT_BURST: '3', RATE_LIMIT_REFILL: '1', RATE_LIMIT_INTERVAL_S: '60', TRUST_PROXY: 'loopback' });
+    for (let i = 0; i < 8; i++) expect((await post(a.url, '/jobs/question-answering', QA, spoofed(i))).status).not.toBe(429);
+  });
+});
+
+describe('headers and auth', () => {
+  it('every answer says nosniff; task and job answers are no-store', async () => {
+    const a = await api({ API_KEYS: 'k-1' });
+    const open = await get(a.url, '/healthz');
+    expect(open.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(open.headers.get('cache-control')).toBeNull();
+    for (const r of [await post(a.url, '/question-answering', QA), await get(a.url, '/jobs/nlp_AAAAAAAAAAAAAAAAAAAAAA')]) {
+      expect(r.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(r.headers.get('cache-control')).toBe('no-store');
+    }
+  });
+
+  it('the Bearer scheme is case-insensitive', async () => {
+    const a = await api({ API_KEYS: 'k-1' });
+    for (const scheme of ['Bearer', 'bearer', 'BEARER']) {
+      const r = await get(a.url, '/jobs/nlp_AAAAAAAAAAAAAAAAAAAAAA', { Authorization: `${scheme} k-1` });
+      expect(r.status, scheme).toBe(404);
+    }
+    expect((await get(a.url, '/jobs/nlp_AAAAAAAAAAAAAAAAAAAAAA', { Authorization: 'bearer wrong' })).status).toBe(403);
+  });
+});
+
+describe('Redis full (maxmemory, noeviction)', () => {
+  it('a submit is 503 redis_full with Retry-After, and leaves no job and no upload behind', async () => {
+    const redis = await startRedisServer(['--maxmemory', '4mb', '--maxmemory-policy', 'noeviction']);
+    stops.push(redis.stop);
+    const prefix = testPrefix('full');
+    const a = await api({}, { ...testEnv(prefix), REDIS_URL: redis.url });
+    await phantomWorker(a, 'nlp', 'vision');
+    // Fill the server to its limit: big values, then small ones for the last bytes.
+    let n = 0;
+    for (const size of [256 * 1024, 1024, 16]) {
+      const chunk = Buffer.alloc(size, 1);
+      while (await a.deps.redis.set(`filler:${n++}`, chunk).then(() => true, () => false));
+    }
+    const before = await a.deps.redis.dbsize();
+    for (const r of [
+      await post(a.url, '/jobs/question-answering', QA, { 'Idempotency-Key': 'full-1' }),
+      await post(a.url, '/jobs/extract-text', form(await productPhoto('png'), 'label.png')),
+    ]) {
+      expect(r.status, JSON.stringify(r.body)).toBe(503);
+      expect(r.body.error.code).toBe('redis_full');
+      expect(r.headers.get('retry-after')).toBeTruthy();
+    }
+    expect(await a.deps.redis.dbsize()).toBe(before);
+  });
+});

@@ -62,17 +62,16 @@ describe('headers and auth', () => {
 
 describe('Redis full (maxmemory, noeviction)', () => {
   it('a submit is 503 redis_full with Retry-After, and leaves no job and no upload behind', async () => {
-    const redis = await startRedisServer(['--maxmemory', '4mb', '--maxmemory-policy', 'noeviction']);
+    const redis = await startRedisServer(['--maxmemory-policy', 'noeviction']);
     stops.push(redis.stop);
     const prefix = testPrefix('full');
     const a = await api({}, { ...testEnv(prefix), REDIS_URL: redis.url });
     await phantomWorker(a, 'nlp', 'vision');
-    // Fill the server to its limit: big values, then small ones for the last bytes.
-    let n = 0;
-    for (const size of [256 * 1024, 1024, 16]) {
-      const chunk = Buffer.alloc(size, 1);
-      while (await a.deps.redis.set(`filler:${n++}`, chunk).then(() => true, () => false));
-    }
+    // Full, and staying full: 4 MB of data, then a limit 1 MB under what is used (buffers that shrink
+    // meanwhile cannot make room for a write).
+    for (let i = 0; i < 16; i++) await a.deps.redis.set(`filler:${i}`, Buffer.alloc(256 * 1024, 1));
+    const used = Number(/used_memory:(\d+)/.exec(await a.deps.redis.info('memory'))![1]);
+    await a.deps.redis.config('SET', 'maxmemory', String(used - 1024 * 1024));
     const before = await a.deps.redis.dbsize();
     for (const r of [
       await post(a.url, '/jobs/question-answering', QA, { 'Idempotency-Key': 'full-1' }),

@@ -11,8 +11,17 @@ export interface WorkerHandle {
 
 
 export function startWorker(env: Record<string, string>): WorkerHandle {
-  // node itself (no wrapper process in between), so signals and exit codes are the worker's own.
-  const proc = spawn(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'apps/worker/src/main.ts')], {
+  return startApp('apps/worker/src/main.ts', env);
+}
+
+/** The API as its own process (apps/api/src/main.ts), for what only a real process shows: signals, exit codes. */
+export function startApiProcess(env: Record<string, string>): WorkerHandle {
+  return startApp('apps/api/src/main.ts', env);
+}
+
+function startApp(main: string, env: Record<string, string>): WorkerHandle {
+  // node itself (no wrapper process in between), so signals and exit codes are the process's own.
+  const proc = spawn(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, main)], {
     cwd: REPO_ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

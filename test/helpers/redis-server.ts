@@ -1,21 +1,13 @@
 /** A redis-server of a test's own (for faults the shared test server must not suffer), stopped by the test. */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { createRedis, waitReady } from '@ca/shared';
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
+import { free } from './ports.js';
 
 export async function startRedisServer(args: string[] = []): Promise<{ url: string; stop(): Promise<void> }> {
-  const port = await freePort();
+  const port = await free();
   const dir = mkdtempSync(path.join(os.tmpdir(), 'ca-redis-'));
   const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, ...args], { stdio: 'ignore' });
   const url = `redis://127.0.0.1:${port}`;

@@ -11,10 +11,12 @@ export interface AppDeps {
   jobs: JobClient;
   workers: WorkerDirectory;
   metrics: ApiMetrics;
+  /** Set when the process is shutting down: /readyz answers 503 so load balancers stop sending. */
+  lifecycle: { draining: boolean };
 }
 
 /** The API's dependencies over one Redis connection (main.ts, and tests that run the API in-process). */
 export function createDeps(cfg: Config, log: Logger, redis: Redis): AppDeps {
   const jobs = new JobClient(cfg, redis);
-  return { cfg, log, redis, jobs, workers: new WorkerDirectory(cfg, redis), metrics: createApiMetrics(jobs) };
+  return { cfg, log, redis, jobs, workers: new WorkerDirectory(cfg, redis), metrics: createApiMetrics(jobs), lifecycle: { draining: false } };
 }

@@ -13,14 +13,31 @@ const app = createApp(deps);
 const server = listen(app, cfg.PORT, cfg.HOST, () => log.info({ port: cfg.PORT }, 'API listening'));
 server.requestTimeout = cfg.SYNC_TIMEOUT_MS + 30_000;
 
-for (const sig of ['SIGTERM', 'SIGINT'] as const) {
-  process.once(sig, () => {
-    log.info({ signal: sig }, 'shutting down');
-    server.close();
-    server.closeIdleConnections();
-    deps.jobs
-      .close()
-      .finally(() => redis.quit().catch(() => undefined))
-      .finally(() => process.exit(0));
-  });
+/**
+ * SIGTERM drains: /readyz turns 503, the port stops accepting, synchronous calls still waiting answer
+ * 202 with their job's link (the jobs go on), responses in progress finish; then the process exits 0.
+ * Connections still open after API_DRAIN_MS are closed.
+ */
+const API_DRAIN_MS = 10_000;
+let stopping = false;
+async function drain(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  log.info({ signal }, 'shutting down: draining requests');
+  deps.lifecycle.draining = true;
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  deps.jobs.stopWaiting();
+  // Keep-alive connections turn idle as their last response ends: close them as they do.
+  const idle = setInterval(() => server.closeIdleConnections(), 50);
+  server.closeIdleConnections();
+  const late = await Promise.race([closed.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), API_DRAIN_MS).unref())]);
+  clearInterval(idle);
+  if (late) {
+    log.warn({ drain_ms: API_DRAIN_MS }, 'closing connections still open after the drain');
+    server.closeAllConnections();
+  }
+  await deps.jobs.close().catch(() => undefined);
+  await redis.quit().catch(() => undefined);
+  process.exit(0);
 }
+for (const sig of ['SIGTERM', 'SIGINT'] as const) process.once(sig, () => void drain(sig));

@@ -53,6 +53,9 @@ export class JobClient {
   readonly queues: Record<Domain, Queue>;
   private readonly events = new Map<Domain, Promise<QueueEvents>>();
   private readonly pending = new Map<string, Pending>();
+  /** Resolved by stopWaiting(): every wait, current or later, ends as a timeout (the caller answers 202). */
+  private stopped!: () => void;
+  private readonly stopping = new Promise<void>((resolve) => (this.stopped = resolve));
   private readonly k;
   /** In-flight slots only (the response cache itself is the API's and the workers'). */
   private readonly inflight: ResponseCache;
@@ -193,7 +196,7 @@ export class JobClient {
       timer = setTimeout(() => resolve({ state: 'timeout' }), timeoutMs);
     });
     try {
-      return await Promise.race([outcome, timeout]);
+      return await Promise.race([outcome, timeout, this.stopping.then(() => ({ state: 'timeout' }) as const)]);
     } finally {
       clearTimeout(timer);
       const e = this.pending.get(jobId);
@@ -293,6 +296,14 @@ export class JobClient {
     await this.redis.set(this.k.cancelRequested(id), '1', 'EX', this.cfg.JOB_DEADLINE_S);
     await this.redis.publish(this.k.cancelChannel, id);
     return { ...v, status: 'active' };
+  }
+
+  /**
+   * For a process that is shutting down: synchronous callers stop waiting and get their job's link
+   * (202) at once; the jobs themselves go on. A job that has already finished still answers with its result.
+   */
+  stopWaiting(): void {
+    this.stopped();
   }
 
   async close(): Promise<void> {

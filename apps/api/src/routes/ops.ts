@@ -46,10 +46,11 @@ export function opsRoutes(deps: AppDeps): Router {
         ];
       }),
     );
-    const ready = redisOk && Object.values(domains).every((d) => d.ready);
+    const draining = deps.lifecycle.draining;
+    const ready = !draining && redisOk && Object.values(domains).every((d) => d.ready);
     if (!ready) res.set('Retry-After', '10');
     res.status(ready ? 200 : 503).json({
-      status: ready ? 'ready' : 'not_ready',
+      status: ready ? 'ready' : draining ? 'draining' : 'not_ready',
       redis: redisOk ? 'ok' : 'unreachable',
       domains,
       ...(ready ? {} : { unready: Object.entries(domains).filter(([, v]) => !v.ready).map(([k]) => k) }),

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { createRedis, waitReady } from '@ca/shared';
 import { free } from './ports.js';
 
-export async function startRedisServer(args: string[] = []): Promise<{ url: string; stop(): Promise<void> }> {
+export async function startRedisServer(args: string[] = []): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
   const port = await free();
   const dir = mkdtempSync(path.join(os.tmpdir(), 'ca-redis-'));
   const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, ...args], { stdio: 'ignore' });
@@ -20,6 +20,7 @@ export async function startRedisServer(args: string[] = []): Promise<{ url: stri
   }
   return {
     url,
+    pid: proc.pid!,
     async stop() {
       if (proc.exitCode === null) {
         const exited = new Promise((r) => proc.once('exit', r));

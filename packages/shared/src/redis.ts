@@ -4,10 +4,16 @@ import { Redis, type RedisOptions } from 'ioredis';
  * A Redis connection. BullMQ workers and QueueEvents need `maxRetriesPerRequest: null` (blocking
  * commands); request-path connections fail fast instead so the API can answer 503 rather than hang.
  */
+/** The deadline of one command on a request-path (non-blocking) connection. */
+export const REQUEST_COMMAND_TIMEOUT_MS = 2_000;
+
 export function createRedis(url: string, opts: { blocking?: boolean; name?: string } = {}): Redis {
   const options: RedisOptions = {
     maxRetriesPerRequest: opts.blocking ? null : 1,
     enableOfflineQueue: opts.blocking ? true : false,
+    // A request path never waits on a hung Redis (stopped, black-holed) longer than a refused one would
+    // make it: each command has a deadline. Blocking connections (BullMQ workers, QueueEvents) wait on purpose.
+    ...(opts.blocking ? {} : { commandTimeout: REQUEST_COMMAND_TIMEOUT_MS }),
     connectTimeout: 5_000,
     lazyConnect: false,
     ...(opts.name ? { connectionName: opts.name } : {}),

@@ -25,6 +25,8 @@ export function toAppError(err: unknown, deps: AppDeps): AppError {
   // Express decodes path parameters with decodeURIComponent: a malformed %-escape is the client's error.
   if (err instanceof URIError) return new AppError(400, 'invalid_path', 'the URL path has a malformed percent-escape');
   if (isRedisOom(err)) return redisFull();
+  // ioredis's commandTimeout: the connection is up but Redis does not answer (stopped, black-holed).
+  if (err instanceof Error && err.message === 'Command timed out') return redisUnavailable();
   if (deps.redis.status !== 'ready') return redisUnavailable();
   return new AppError(500, 'internal_error', 'internal error');
 }

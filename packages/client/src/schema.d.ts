@@ -677,7 +677,7 @@ export interface components {
         };
     };
     responses: {
-        /** @description Malformed request: `invalid_json` or `invalid_multipart`. */
+        /** @description Malformed request: `invalid_json`, `invalid_multipart`, `invalid_path` (a malformed percent-escape) or `invalid_idempotency_key`. */
         BadRequest: {
             headers: {
                 "X-Request-Id": components["headers"]["X-Request-Id"];

@@ -39,7 +39,7 @@ export function createApp(deps: AppDeps): express.Express {
   mountDocs(app, deps.cfg);
   mountAdmin(app, deps);
 
-  app.use(apiKeyAuth(deps.cfg.API_KEYS));
+  app.use(apiKeyAuth(deps));
   // Task submissions are rate limited (after auth: the bucket is per key) before any body is read.
   app.post([...TASK_NAMES.map((t) => `/${t}`), '/jobs/:task'], taskRateLimit(deps));
   app.use(express.json({ limit: deps.cfg.MAX_JSON_BYTES, strict: true, type: ['application/json', 'application/*+json'] }));

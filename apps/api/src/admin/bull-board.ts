@@ -69,5 +69,12 @@ export function mountAdmin(app: express.Express, deps: AppDeps): void {
     return adapter;
   });
   createBullBoard({ queues, serverAdapter, options: { uiConfig: { boardTitle: 'CustomerAssist queues' } } });
-  app.use(ADMIN_PATH, basicAuth(user, password), serverAdapter.getRouter() as express.Router);
+  // Read-only is enforced here for every action, whatever the board's own handlers do (its "pause
+  // all" answered 200 in read-only mode): anything but a read is 405.
+  const readsOnly: express.RequestHandler = (req, res, next) => {
+    if (!readOnly || req.method === 'GET' || req.method === 'HEAD') return next();
+    res.set('Allow', 'GET, HEAD');
+    next(new AppError(405, 'read_only', 'the admin UI is in read-only mode (ADMIN_READ_ONLY)'));
+  };
+  app.use(ADMIN_PATH, basicAuth(user, password), readsOnly, serverAdapter.getRouter() as express.Router);
 }

@@ -103,8 +103,12 @@ describe('bull board read-only', () => {
     const body = (await res.json()) as { queues: { name: string; readOnlyMode: boolean }[] };
     expect(body.queues).toHaveLength(3);
     expect(body.queues.every((q) => q.readOnlyMode)).toBe(true);
-    // Mutations are refused by the board itself.
-    const clean = await fetch(`${api.url}/admin/queues/api/queues/nlp/clean/completed`, { method: 'PUT', headers: { Authorization: basic('ops', 'pw') } });
-    expect(clean.status).toBeGreaterThanOrEqual(400);
+    // Every action is 405 read_only, "pause all" and "resume all" included.
+    for (const action of ['queues/nlp/clean/completed', 'queues/pause', 'queues/resume', 'queues/nlp/retry/failed', 'queues/nlp/empty']) {
+      const res = await fetch(`${api.url}/admin/queues/api/${action}`, { method: 'PUT', headers: { Authorization: basic('ops', 'pw') } });
+      expect(res.status, action).toBe(405);
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe('read_only');
+    }
+    expect(await api.deps.jobs.queues.nlp.isPaused()).toBe(false);
   });
 });

@@ -1,8 +1,10 @@
 /**
  * Safe defaults at the edge: forwarding headers believed only from configured proxies (a client cannot
- * choose its own rate-limit bucket), security headers, the Bearer scheme in any case, and a Redis that
- * is full answering 503 with Retry-After, leaving nothing half-written.
+ * choose its own rate-limit bucket), security headers, the Bearer scheme in any case, wrong keys rate
+ * limited, slow clients timed out, and a Redis that is full answering 503 with Retry-After, leaving
+ * nothing half-written.
  */
+import net from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { phantomWorker, startApi, type ApiHandle } from '../helpers/api.js';
 import { testEnv, testPrefix } from '../helpers/env.js';
@@ -57,6 +59,37 @@ describe('headers and auth', () => {
       expect(r.status, scheme).toBe(404);
     }
     expect((await get(a.url, '/jobs/nlp_AAAAAAAAAAAAAAAAAAAAAA', { Authorization: 'bearer wrong' })).status).toBe(403);
+  });
+});
+
+describe('wrong API keys', () => {
+  it('cost the client address a token each: after 10, 429 with Retry-After; the right key still passes', async () => {
+    const a = await api({ API_KEYS: 'k-1' });
+    const statuses: number[] = [];
+    for (let i = 0; i < 12; i++) statuses.push((await get(a.url, '/jobs/nlp_AAAAAAAAAAAAAAAAAAAAAA', { 'X-API-Key': `guess-${i}` })).status);
+    expect(statuses).toEqual([...Array(10).fill(403), 429, 429]);
+    const refused = await get(a.url, '/jobs/nlp_AAAAAAAAAAAAAAAAAAAAAA', { 'X-API-Key': 'guess-13' });
+    expect(refused.body.error.code).toBe('rate_limited');
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect((await get(a.url, '/jobs/nlp_AAAAAAAAAAAAAAAAAAAAAA', { 'X-API-Key': 'k-1' })).status).toBe(404);
+  });
+});
+
+describe('slow clients', () => {
+  it('a client that never finishes its headers gets 408 request_timeout (JSON) and is disconnected', async () => {
+    const a = await api({ HTTP_HEADERS_TIMEOUT_MS: '500' });
+    const u = new URL(a.url);
+    const t0 = Date.now();
+    const answer = await new Promise<string>((resolve, reject) => {
+      const s = net.connect(Number(u.port), u.hostname, () => s.write('GET /healthz HTTP/1.1\r\nHost: x\r\n'));
+      let out = '';
+      s.on('data', (d) => (out += d));
+      s.on('close', () => resolve(out));
+      s.on('error', reject);
+    });
+    expect(Date.now() - t0).toBeLessThan(10_000);
+    expect(answer).toMatch(/^HTTP\/1\.1 408 /);
+    expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4)).error.code).toBe('request_timeout');
   });
 });
 

@@ -21,7 +21,7 @@ export async function startApi(env: Record<string, string>, logTo?: { write(s: s
   const deps = createDeps(cfg, createLogger('ca-api-test', cfg.LOG_LEVEL, logTo), redis);
   const app = createApp(deps);
   const server: Server = await new Promise((resolve) => {
-    const s = listen(app, 0, '127.0.0.1', () => resolve(s));
+    const s = listen(app, cfg, 0, '127.0.0.1', () => resolve(s));
   });
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {

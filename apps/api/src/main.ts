@@ -10,8 +10,7 @@ redis.on('error', () => undefined); // reconnects on its own; requests answer 50
 await waitReady(redis, 10_000).catch((e: Error) => log.warn({ err: e.message }, 'Redis not reachable yet; serving 503 until it is'));
 const deps = createDeps(cfg, log, redis);
 const app = createApp(deps);
-const server = listen(app, cfg.PORT, cfg.HOST, () => log.info({ port: cfg.PORT }, 'API listening'));
-server.requestTimeout = cfg.SYNC_TIMEOUT_MS + 30_000;
+const server = listen(app, cfg, cfg.PORT, cfg.HOST, () => log.info({ port: cfg.PORT }, 'API listening'));
 
 /**
  * SIGTERM drains: /readyz turns 503, the port stops accepting, synchronous calls still waiting answer

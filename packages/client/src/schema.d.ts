@@ -757,7 +757,7 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description `rate_limited`: the bucket is empty; wait Retry-After seconds. */
+        /** @description `rate_limited`: the bucket is empty, or too many wrong API keys came from this address; wait Retry-After seconds. */
         TooManyRequests: {
             headers: {
                 "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -781,7 +781,7 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description `redis_unavailable`, `no_worker` (no live worker serves the domain) or `queue_full`; retry after Retry-After seconds. */
+        /** @description `redis_unavailable` (down or not answering), `redis_full` (out of memory), `no_worker` (no live worker serves the domain) or `queue_full`; retry after Retry-After seconds. */
         Unavailable: {
             headers: {
                 "X-Request-Id": components["headers"]["X-Request-Id"];

@@ -64,6 +64,10 @@ export const EnvSchema = z
     ASR_CHUNK_S: int(30, 0, 30),
 
     SYNC_TIMEOUT_MS: int(30_000, 1),
+    // A client must send its request headers within this, and an idle keep-alive connection is closed
+    // after the other (slow or stalled clients do not hold connections for long).
+    HTTP_HEADERS_TIMEOUT_MS: int(10_000, 100),
+    HTTP_KEEPALIVE_TIMEOUT_MS: int(5_000, 100),
     JOB_DEADLINE_S: int(3600, 1),
     JOB_ATTEMPTS: int(3, 1, 20),
     JOB_BACKOFF_MS: int(1000, 0),

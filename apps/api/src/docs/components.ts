@@ -43,11 +43,11 @@ const ERRORS: Record<number, { name: string; description: string; headers?: stri
     description:
       '`validation_error` (with the zod issues in details), `unsupported_language` (with the supported list), `file_required`, `corrupt_media`, `invalid_window`, or an Idempotency-Key reused with another body.',
   },
-  429: { name: 'TooManyRequests', description: '`rate_limited`: the bucket is empty; wait Retry-After seconds.', headers: [...RATE_HEADERS, 'Retry-After'] },
+  429: { name: 'TooManyRequests', description: '`rate_limited`: the bucket is empty, or too many wrong API keys came from this address; wait Retry-After seconds.', headers: [...RATE_HEADERS, 'Retry-After'] },
   500: { name: 'InternalError', description: 'The model failed after all retries (stable code, e.g. `inference_failed`), or `internal_error`. Never a stack trace.' },
   503: {
     name: 'Unavailable',
-    description: '`redis_unavailable`, `no_worker` (no live worker serves the domain) or `queue_full`; retry after Retry-After seconds.',
+    description: '`redis_unavailable` (down or not answering), `redis_full` (out of memory), `no_worker` (no live worker serves the domain) or `queue_full`; retry after Retry-After seconds.',
     headers: ['Retry-After'],
   },
 };

@@ -1,4 +1,4 @@
-import { createLogger, createRedis, loadConfigOrExit, waitReady } from '@ca/shared';
+import { createLogger, createRedis, loadConfigOrExit, waitReady, within } from '@ca/shared';
 import { createApp } from './app.js';
 import { createDeps } from './context.js';
 import { listen } from './server.js';
@@ -29,9 +29,9 @@ async function drain(signal: string): Promise<void> {
   // Keep-alive connections turn idle as their last response ends: close them as they do.
   const idle = setInterval(() => server.closeIdleConnections(), 50);
   server.closeIdleConnections();
-  const late = await Promise.race([closed.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), API_DRAIN_MS).unref())]);
+  const inTime = await within(closed, API_DRAIN_MS);
   clearInterval(idle);
-  if (late) {
+  if (!inTime) {
     log.warn({ drain_ms: API_DRAIN_MS }, 'closing connections still open after the drain');
     server.closeAllConnections();
   }

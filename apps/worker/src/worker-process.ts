@@ -19,6 +19,7 @@ import {
   type Domain,
   type Logger,
   type WorkerRecord,
+  within,
 } from '@ca/shared';
 import { assertHandlersComplete } from './handlers/index.js';
 import { startHeartbeat } from './heartbeat.js';
@@ -26,7 +27,6 @@ import { createWorkerMetrics } from './metrics.js';
 import { InferenceThread } from './inference/client.js';
 import { createProcessor, HAND_BACK_REASON, type JobOutcome } from './processor.js';
 import { TEXT_FIELDS } from './truncate.js';
-import { within } from './within.js';
 
 export async function startWorkerProcess(cfg: Config, log: Logger) {
   assertHandlersComplete();

@@ -86,7 +86,10 @@ export const EnvSchema = z
     TRUST_PROXY: z
       .string()
       .default('false')
-      .transform((v): boolean | string => (['false', 'none', '0'].includes(v.trim().toLowerCase()) ? false : v.trim().toLowerCase() === 'true' ? true : v)),
+      .transform((v): boolean | string => {
+        const t = v.trim().toLowerCase();
+        return ['false', 'none', '0'].includes(t) ? false : t === 'true' ? true : v;
+      }),
 
     MAX_TEXT_CHARS: int(4000, 1),
     MAX_IMAGE_BYTES: int(5 * 1024 * 1024, 1),

@@ -11,3 +11,4 @@ export * from './ops-events.js';
 export * from './cache.js';
 export * from './process-metrics.js';
 export * from './heartbeat.js';
+export * from './within.js';

@@ -7,9 +7,8 @@
  * stopping a thread while it is inside onnxruntime-node aborts the whole process (threads/spawn.ts).
  */
 import type { Worker } from 'node:worker_threads';
-import { AppError, cancelledError, errorOf, failureOf, type Config, type Domain, type Logger, type TaskName } from '@ca/shared';
+import { AppError, cancelledError, errorOf, failureOf, type Config, type Domain, type Logger, type TaskName, within } from '@ca/shared';
 import { siblingModule, spawnModuleThread } from '../threads/spawn.js';
-import { within } from '../within.js';
 import type { FromThread, LoadReply, RunReply, RunRequest, ToThread } from './protocol.js';
 
 type RunTask = (task: TaskName, input: unknown, requestId: string) => Promise<unknown>;

@@ -71,8 +71,10 @@ function chainedTask(signal: AbortSignal, task: TaskName, input: unknown, reques
   });
 }
 
+const closingError = () => new AppError(503, 'worker_closing', 'the worker is shutting down', { retryable: true });
+
 function startRun(id: number, req: RunRequest): Promise<unknown> {
-  if (closing) return Promise.reject(new AppError(503, 'worker_closing', 'the worker is shutting down', { retryable: true }));
+  if (closing) return Promise.reject(closingError());
   const abort = new AbortController();
   const done = run(abort, req).finally(() => running.delete(id));
   running.set(id, { abort, done });
@@ -91,7 +93,7 @@ async function close(abortRunning: boolean): Promise<never> {
 async function handle(m: ToThread): Promise<unknown> {
   switch (m.op) {
     case 'load': {
-      if (closing) throw new AppError(503, 'worker_closing', 'the worker is shutting down', { retryable: true });
+      if (closing) throw closingError();
       cfg = m.cfg;
       log = createLogger('ca-worker', cfg.LOG_LEVEL);
       host ??= new ModelHost(cfg, log); // a second load retries what failed and keeps the rest

@@ -1,10 +1,11 @@
 /**
  * One job, start to end, on the worker's main thread: re-validate what was read from Redis, honour the
  * deadline, fetch the upload, hand input and upload to the inference thread (which decodes and runs the
- * handler), check the result against its contract, cut long text, fill the cache, record metrics.
+ * handler), make work the handler hands on a child job (chain.ts), check the result against its
+ * contract, cut long text, fill the cache, record metrics.
  * Errors are rethrown (as JSON failures) so BullMQ's retries and backoff apply.
  */
-import { WaitingError, type Job } from 'bullmq';
+import { WaitingChildrenError, WaitingError, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import {
   AppError,
@@ -23,6 +24,7 @@ import type { InferenceReport } from './handlers/types.js';
 import type { InferenceThread } from './inference/client.js';
 import type { RunRequest } from './inference/protocol.js';
 import { toBullError } from './failures.js';
+import type { Chains } from './chain.js';
 import { truncateTextFields } from './truncate.js';
 
 export interface JobOutcome {
@@ -43,6 +45,7 @@ export interface ProcessorDeps {
   inference: InferenceThread;
   log: Logger;
   redis: Redis;
+  chains: Chains;
   onOutcome?: (o: JobOutcome) => void;
 }
 
@@ -67,6 +70,18 @@ export function createProcessor(deps: ProcessorDeps) {
     const queueWaitMs = Math.max(0, (job.processedOn ?? t0) - job.timestamp);
     let data: JobData | undefined;
     const log = deps.log.child({ job_id: job.id, attempt: job.attemptsMade + 1 });
+    /** The handler's result, from the inference thread; work it hands to another task becomes a child job. */
+    const runHandler = async (task: TaskName, input: unknown, d: JobData): Promise<unknown> => {
+      const upload = await loadUpload(TASKS[task].input, d);
+      const run = deps.inference.run({ task, input, requestId: d.requestId, ...(upload ? { upload } : {}) });
+      const onAbort = () => deps.inference.cancel(run.id);
+      // A cancel that came while the upload was read has fired already: pass it on now.
+      if (signal.aborted) onAbort();
+      else signal.addEventListener('abort', onAbort);
+      const reply = await untilHandedBack(run.done, signal).finally(() => signal.removeEventListener('abort', onAbort));
+      reports.push(...reply.reports);
+      return reply.next ? deps.chains.handOver(job, token!, d, reply.next) : reply.value;
+    };
     try {
       const parsed = JobDataSchema.safeParse(job.data);
       if (!parsed.success || !isTaskName(parsed.data.task)) throw unrecoverable(422, 'invalid_job', 'the job payload is malformed');
@@ -80,14 +95,8 @@ export function createProcessor(deps: ProcessorDeps) {
       await injectFault(task);
       // BullMQ tracks the job (so a cancel message reaches it) before calling us; one sent earlier left this key.
       if (signal.aborted || (await redis.exists(k.cancelRequested(job.id!)))) throw cancelledError();
-      const upload = await loadUpload(contract.input, data);
-      const run = deps.inference.run({ task, input: input.data, requestId: data.requestId, ...(upload ? { upload } : {}) });
-      const onAbort = () => deps.inference.cancel(run.id);
-      // A cancel that came while the upload was read has fired already: pass it on now.
-      if (signal.aborted) onAbort();
-      else signal.addEventListener('abort', onAbort);
-      const { value: raw, reports: done } = await untilHandedBack(run.done, signal).finally(() => signal.removeEventListener('abort', onAbort));
-      reports.push(...done);
+      // A parent whose child has finished completes from the stored chain, without a model call.
+      const raw = data.chain ? await deps.chains.resume(job, token!, { ...data, chain: data.chain }) : await runHandler(task, input.data, data);
       const checked = contract.result.safeParse(raw);
       if (!checked.success) {
         log.error({ issues: checked.error.issues.slice(0, 5).map((i) => `${i.path.join('.')}: ${i.message}`) }, 'handler result breaks the contract');
@@ -101,6 +110,11 @@ export function createProcessor(deps: ProcessorDeps) {
       log.info({ duration_ms: Date.now() - t0, queue_wait_ms: queueWaitMs }, 'job completed');
       return value;
     } catch (err) {
+      // Not finished: the job waits, without a worker slot, for the child it handed work to (chain.ts).
+      if (err instanceof WaitingChildrenError) {
+        log.info({ child: (job.data as JobData).chain?.child }, 'job waits for its chained job');
+        throw err;
+      }
       if (signal.aborted && signal.reason === HAND_BACK_REASON && token) {
         // Not a failure: the job goes back to wait for another worker, its upload and in-flight slot kept.
         await job.moveToWait(token);

@@ -6,12 +6,9 @@ import http from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { Worker, type Job } from 'bullmq';
 import {
-  AppError,
   appendEvent,
-  errorOf,
   modelsForDomains,
   createRedis,
-  JobClient,
   keys,
   qualityScore,
   QUEUE_NAMES,
@@ -26,6 +23,7 @@ import { startHeartbeat } from './heartbeat.js';
 import { createWorkerMetrics } from './metrics.js';
 import { InferenceThread } from './inference/client.js';
 import { createProcessor, HAND_BACK_REASON, type JobOutcome } from './processor.js';
+import { createChains } from './chain.js';
 import { TEXT_FIELDS } from './truncate.js';
 
 export async function startWorkerProcess(cfg: Config, log: Logger) {
@@ -34,15 +32,9 @@ export async function startWorkerProcess(cfg: Config, log: Logger) {
   const redis = createRedis(cfg.REDIS_URL, { blocking: true, name: `ca-worker-${id}` });
   const sub = createRedis(cfg.REDIS_URL, { blocking: true, name: `ca-worker-sub-${id}` });
   const metrics = createWorkerMetrics();
-  const jobs = new JobClient(cfg, redis);
-  // Models live in the inference thread; a chained task it asks for runs as its own job from here.
-  const inference = new InferenceThread(cfg, [...cfg.WORKER_DOMAINS], log, async (task, input, requestId) => {
-    const chained = await jobs.submit(task, input, { requestId });
-    const o = await jobs.wait(chained, cfg.JOB_DEADLINE_S * 1000);
-    if (o.state === 'completed') return o.result;
-    if (o.state === 'failed') throw errorOf(o.failure);
-    throw new AppError(504, 'deadline_exceeded', `chained ${task} job did not finish in time`);
-  });
+  // Work a handler hands to another task becomes a child job on that task's queue (chain.ts).
+  const chains = createChains(cfg, redis);
+  const inference = new InferenceThread(cfg, [...cfg.WORKER_DOMAINS], log);
   let state: WorkerRecord['state'] = 'loading';
   const workers = new Map<Domain, Worker>();
   const startedAt = new Date().toISOString();
@@ -103,7 +95,7 @@ export async function startWorkerProcess(cfg: Config, log: Logger) {
     }).catch((err) => log.warn({ err: (err as Error).message }, 'could not append the ops event'));
   };
 
-  const processor = createProcessor({ cfg, inference, log, redis, onOutcome });
+  const processor = createProcessor({ cfg, inference, log, redis, chains, onOutcome });
   const release = (job: Job) =>
     processor.releaseJob(job).catch((err: Error) => log.warn({ job_id: job.id, err: err.message }, 'could not release the finished job (its upload expires by itself)'));
   const serve = (d: Domain) => {
@@ -179,7 +171,7 @@ export async function startWorkerProcess(cfg: Config, log: Logger) {
         for (const w of workers.values()) w.cancelAllJobs(HAND_BACK_REASON);
         if (!(await within(drained, HAND_BACK_GRACE_MS))) log.error('active jobs were not handed back in time; their locks will lapse and they will be retried');
       }
-      await jobs.close();
+      await chains.close();
       const clean = await inference.close({ abortRunning: true, timeoutMs: HAND_BACK_GRACE_MS });
       if (!clean) log.error({ grace_ms: HAND_BACK_GRACE_MS }, 'the inference thread is stuck in a model call');
       server.close();

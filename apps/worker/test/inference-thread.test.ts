@@ -25,7 +25,7 @@ describe('inference thread lifecycle', () => {
     const png = await textImage(LINES, { width: 900, fontSize: 30 });
     let ends = 0;
     for (let round = 0; round < 10; round++) {
-      const t = new InferenceThread(cfg, ['nlp', 'vision'], log, () => Promise.reject(new Error('no chained tasks here')));
+      const t = new InferenceThread(cfg, ['nlp', 'vision'], log);
       const loaded = await t.start();
       expect(loaded.ready).toEqual(['nlp', 'vision']);
 

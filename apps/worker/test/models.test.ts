@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeAudio, decodeImage } from '@ca/media';
 import { createLogger, loadConfig, modelRegistry, REPO_ROOT, TASKS, type Config, type TaskName } from '@ca/shared';
 import { HANDLERS } from '../src/handlers/index.js';
+import { Continuation, mergeChild } from '../src/handlers/continuation.js';
 import type { HandlerContext, InferenceReport, MediaInput } from '../src/handlers/types.js';
 import { ModelHost } from '../src/models/host.js';
 import { loadModel } from '../src/models/loader.js';
@@ -35,13 +36,14 @@ function context(cfg: Config, models: ModelHost, reports: InferenceReport[] = []
     signal: new AbortController().signal,
     report: (r) => reports.push(r),
     checkCancelled: () => undefined,
-    runTask: async (task, input) => run(task, input as never, {}, cfg, models) as never,
   };
 }
 
 async function run<N extends TaskName>(task: N, input: unknown, media: MediaInput, cfg: Config, models: ModelHost, reports?: InferenceReport[]) {
   const parsed = TASKS[task].input.schema.parse(input);
-  const out = await (HANDLERS[task] as (i: unknown, m: MediaInput, c: HandlerContext) => Promise<unknown>)(parsed, media, context(cfg, models, reports));
+  let out = await (HANDLERS[task] as (i: unknown, m: MediaInput, c: HandlerContext) => Promise<unknown>)(parsed, media, context(cfg, models, reports));
+  // Work handed to another task: run it here and merge, as the worker's chain does with a child job.
+  if (out instanceof Continuation) out = mergeChild(out, await run(out.task, out.input, {}, cfg, models, reports));
   return TASKS[task].result.parse(out) as Record<string, any>;
 }
 

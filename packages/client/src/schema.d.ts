@@ -470,7 +470,7 @@ export interface components {
         };
         Readiness: {
             /** @enum {string} */
-            status: "ready" | "not_ready";
+            status: "ready" | "not_ready" | "draining";
             /** @enum {string} */
             redis: "ok" | "unreachable";
             domains: {
@@ -480,6 +480,13 @@ export interface components {
                     providers: string[];
                     models: string[];
                     problems?: string[];
+                };
+            };
+            /** @description Per task: ready when every domain it needs (its own and those of the tasks it hands work to) is ready. */
+            tasks: {
+                [key: string]: {
+                    ready: boolean;
+                    domains: string[];
                 };
             };
             unready?: string[];

@@ -7,7 +7,7 @@
  */
 import { Job, Queue, QueueEvents, type JobState } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { AppError, cancelledError, redisUnavailable } from './errors.js';
+import { AppError, cancelledError, isAppError, redisUnavailable } from './errors.js';
 import type { Config, Domain } from './config.js';
 import { ALL_DOMAINS } from './config.js';
 import { createRedis } from './redis.js';
@@ -249,7 +249,8 @@ export class JobClient {
       if (f.code === 'cancelled') return { ...base, status: 'cancelled' };
       return { ...base, status: 'failed', error: { code: f.code, message: f.message, ...(f.details ? { details: f.details } : {}) } };
     }
-    return { ...base, status: state === 'active' ? 'active' : 'queued' };
+    // A parent waiting for the child it handed work to is in progress, as far as its caller can tell.
+    return { ...base, status: state === 'active' || state === 'waiting-children' ? 'active' : 'queued' };
   }
 
   private notFound(id: string): AppError {
@@ -292,9 +293,13 @@ export class JobClient {
       }
     }
     // The message reaches a worker that is running the job; the key, one that has taken it from the
-    // queue but not started it yet (it was not listening for this job when the message went out).
+    // queue but not started it yet (it was not listening for this job when the message went out), or
+    // a parent that runs again when its child ends.
     await this.redis.set(this.k.cancelRequested(id), '1', 'EX', this.cfg.JOB_DEADLINE_S);
     await this.redis.publish(this.k.cancelChannel, id);
+    // A parent waiting for its child: cancelling the child brings the parent back, to end as cancelled.
+    const child = found.state === 'waiting-children' ? job.data.chain?.child : undefined;
+    if (child) await this.cancel(child, owner).catch((e: unknown) => (isAppError(e) && e.status < 500 ? undefined : Promise.reject(e)));
     return { ...v, status: 'active' };
   }
 

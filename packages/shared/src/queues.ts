@@ -3,7 +3,7 @@
  * must spell the same way. Names carry a hash-tag prefix (`{ca}` by default) so every key of the service
  * hashes to one slot and the same code runs on Redis Cluster.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { DefaultJobOptions } from 'bullmq';
 import { z } from 'zod';
 import { ALL_DOMAINS, type Config, type Domain } from './config.js';
@@ -14,6 +14,14 @@ export const QUEUE_NAMES: Record<Domain, string> = { nlp: 'nlp', vision: 'vision
 /** Random, unguessable job id that also says which domain queue holds the job. */
 export function newJobId(domain: Domain): string {
   return `${domain}_${randomBytes(16).toString('base64url')}`;
+}
+
+/**
+ * The id of the child job a parent hands `task` to: derived, so a parent that runs again after a crash
+ * finds its child instead of adding a second one (BullMQ ignores an add whose id exists).
+ */
+export function childJobId(parentId: string, task: string, domain: Domain): string {
+  return `${domain}_${createHash('sha256').update(`${parentId}:${task}`).digest('base64url').slice(0, 22)}`;
 }
 
 const JOB_ID = /^(nlp|vision|audio)_[A-Za-z0-9_-]{22}$/;
@@ -65,6 +73,20 @@ export const JobDataSchema = z.object({
   cacheKey: z.string().optional(),
   /** The in-flight slot this job owns (identical requests wait on it); released when the job ends. */
   inflightKey: z.string().optional(),
+  /**
+   * Set when the handler handed the rest of the work to another task (a child job, see the worker's
+   * chain.ts): what it had done so far, so a run after a crash or the child's completion does not redo it.
+   */
+  chain: z
+    .object({
+      task: z.string(),
+      input: z.unknown(),
+      child: z.string(),
+      /** The parent's result so far, and which of its fields come from which field of the child's result. */
+      partial: z.record(z.string(), z.unknown()),
+      merge: z.record(z.string(), z.string()),
+    })
+    .optional(),
 });
 export type JobData = z.infer<typeof JobDataSchema>;
 

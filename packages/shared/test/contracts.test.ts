@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { domainOfJobId, findLanguage, newJobId, parseFailure, qualityScore, TASKS, TASK_NAMES, modelsForDomains } from '../src/index.js';
+import { childJobId, domainOfJobId, domainsOf, findLanguage, newJobId, parseFailure, qualityScore, TASKS, TASK_NAMES, modelsForDomains, type TaskContract, type TaskName } from '../src/index.js';
 
 describe('task contracts', () => {
   it('cover the seven tasks of the design', () => {
@@ -33,6 +33,21 @@ describe('task contracts', () => {
     expect(TASKS['audio-transcribe-translate'].input.schema.parse({})).toEqual({ target_lang: 'en' });
   });
 
+  it('hand work only to tasks that exist and hand none on (one level of children), and say which inputs do', () => {
+    for (const t of Object.values(TASKS) as TaskContract[]) {
+      for (const d of t.dependsOn?.tasks ?? []) {
+        expect(TASK_NAMES).toContain(d);
+        expect((TASKS[d as TaskName] as TaskContract).dependsOn).toBeUndefined();
+      }
+    }
+    const parse = (i: object) => TASKS['audio-transcribe-translate'].input.schema.parse(i);
+    expect(domainsOf('audio-transcribe-translate')).toEqual(['audio', 'nlp']);
+    expect(domainsOf('audio-transcribe-translate', parse({ target_lang: 'fr' }))).toEqual(['audio', 'nlp']);
+    expect(domainsOf('audio-transcribe-translate', parse({ src_lang: 'hi' }))).toEqual(['audio']);
+    expect(domainsOf('audio-transcribe-translate', parse({ src_lang: 'fr', target_lang: 'fr' }))).toEqual(['audio']);
+    expect(domainsOf('question-answering')).toEqual(['nlp']);
+  });
+
   it('say which models each domain needs', () => {
     expect(modelsForDomains(['nlp']).sort()).toEqual(['qa', 'summarizer', 'translator']);
     expect(modelsForDomains(['vision']).sort()).toEqual(['ocr', 'vision']);
@@ -45,6 +60,10 @@ describe('job ids', () => {
     const a = newJobId('vision');
     expect(a).not.toBe(newJobId('vision'));
     expect(domainOfJobId(a)).toBe('vision');
+    const child = childJobId(a, 'translate-text', 'nlp');
+    expect(domainOfJobId(child)).toBe('nlp');
+    expect(childJobId(a, 'translate-text', 'nlp')).toBe(child); // derived: a second add finds the first
+    expect(childJobId(newJobId('vision'), 'translate-text', 'nlp')).not.toBe(child);
     for (const bad of ['', '1', 'nlp_', 'video_AAAAAAAAAAAAAAAAAAAAAA', 'nlp_../../etc/passwd', `nlp_${'A'.repeat(23)}`]) expect(domainOfJobId(bad)).toBeUndefined();
   });
 });

@@ -65,7 +65,7 @@ export const RootInfo = z.object({
 export const Health = z.object({ status: z.literal('ok'), uptime_s: z.number() });
 
 export const Readiness = z.object({
-  status: z.enum(['ready', 'not_ready']),
+  status: z.enum(['ready', 'not_ready', 'draining']),
   redis: z.enum(['ok', 'unreachable']),
   domains: z.record(
     z.string(),
@@ -77,6 +77,9 @@ export const Readiness = z.object({
       problems: z.array(z.string()).optional(),
     }),
   ),
+  tasks: z
+    .record(z.string(), z.object({ ready: z.boolean(), domains: z.array(z.string()) }))
+    .describe('Per task: ready when every domain it needs (its own and those of the tasks it hands work to) is ready.'),
   unready: z.array(z.string()).optional(),
 });
 

@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { ALL_DOMAINS, TASKS, tasksOfDomain } from '@ca/shared';
+import { ALL_DOMAINS, domainsOf, TASK_NAMES, TASKS, tasksOfDomain } from '@ca/shared';
 import type { AppDeps } from '../context.js';
 import { parseWindow, summarize } from '../services/ops/llmops.js';
 
@@ -46,6 +46,12 @@ export function opsRoutes(deps: AppDeps): Router {
         ];
       }),
     );
+    const tasks = Object.fromEntries(
+      TASK_NAMES.map((t) => {
+        const needs = domainsOf(t);
+        return [t, { ready: needs.every((d) => domains[d]!.ready), domains: needs }];
+      }),
+    );
     const draining = deps.lifecycle.draining;
     const ready = !draining && redisOk && Object.values(domains).every((d) => d.ready);
     if (!ready) res.set('Retry-After', '10');
@@ -53,6 +59,7 @@ export function opsRoutes(deps: AppDeps): Router {
       status: ready ? 'ready' : draining ? 'draining' : 'not_ready',
       redis: redisOk ? 'ok' : 'unreachable',
       domains,
+      tasks,
       ...(ready ? {} : { unready: Object.entries(domains).filter(([, v]) => !v.ready).map(([k]) => k) }),
     });
   });

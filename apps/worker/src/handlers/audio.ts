@@ -1,10 +1,11 @@
 /**
  * Speech. Whisper transcribes in the spoken language, and translates to English in its own translate
- * mode. Other target languages chain the transcript into the translate-text task (its own nlp job).
+ * mode. Other target languages hand the transcript to the translate-text task, as a child job.
  */
 import { findLanguage } from '@ca/shared';
 import type { Handler, HandlerContext, MediaInput } from './types.js';
 import { countTokens, timed } from './timing.js';
+import { Continuation } from './continuation.js';
 
 async function whisper(ctx: HandlerContext, media: MediaInput, task: 'transcribe' | 'translate', language?: string): Promise<string> {
   const m = ctx.models.get('asr');
@@ -34,19 +35,13 @@ export const audioTranscribe: Handler<'audio-transcribe'> = async (input, media,
 export const audioTranscribeTranslate: Handler<'audio-transcribe-translate'> = async (input, media, ctx) => {
   const { src_lang, target_lang } = input;
   const transcription = await whisper(ctx, media, 'transcribe', src_lang);
-  let translation: string;
-  if (target_lang === 'en') {
-    translation = src_lang === 'en' ? transcription : await whisper(ctx, media, 'translate', src_lang);
-  } else if (src_lang === target_lang) {
-    translation = transcription;
-  } else if (src_lang) {
-    translation = (await ctx.runTask('translate-text', { text: transcription, src_lang, target_lang })).translation;
-  } else {
-    // Spoken language unknown: Whisper's translate mode gives English, which the translator takes on.
-    const english = await whisper(ctx, media, 'translate');
-    translation = english ? (await ctx.runTask('translate-text', { text: english, src_lang: 'en', target_lang })).translation : '';
-  }
-  return { transcription, translation, target_lang, ...(src_lang ? { src_lang } : {}), duration_s: round(media.audio!.durationS) };
+  const base = { transcription, target_lang, ...(src_lang ? { src_lang } : {}), duration_s: round(media.audio!.durationS) };
+  if (target_lang === 'en') return { ...base, translation: src_lang === 'en' ? transcription : await whisper(ctx, media, 'translate', src_lang) };
+  if (src_lang === target_lang) return { ...base, translation: transcription };
+  // Spoken language unknown: Whisper's translate mode gives English, which the translator takes on.
+  const text = src_lang ? transcription : await whisper(ctx, media, 'translate');
+  if (!text) return { ...base, translation: '' };
+  return new Continuation('translate-text', { text, src_lang: src_lang ?? 'en', target_lang }, base, { translation: 'translation' });
 };
 
 const round = (x: number) => Math.round(x * 1000) / 1000;

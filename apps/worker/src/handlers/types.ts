@@ -1,6 +1,7 @@
 import type { Config, Logger, TaskInput, TaskName, TaskResult } from '@ca/shared';
 import type { DecodedAudio, DecodedImage } from '@ca/media';
 import type { ModelHost } from '../models/host.js';
+import type { Continuation } from './continuation.js';
 
 /** What a handler may report about its inference, for metrics and the LLMOps event. */
 export interface InferenceReport {
@@ -17,8 +18,6 @@ export interface HandlerContext {
   models: ModelHost;
   log: Logger;
   signal: AbortSignal;
-  /** Run another task as its own job (it goes to its domain's queue) and wait for the result. */
-  runTask<N extends TaskName>(task: N, input: TaskInput<N>): Promise<TaskResult<N>>;
   report(r: InferenceReport): void;
   /** Throw if the job was cancelled meanwhile. */
   checkCancelled(): void;
@@ -29,7 +28,8 @@ export interface MediaInput {
   audio?: DecodedAudio;
 }
 
-export type Handler<N extends TaskName> = (input: TaskInput<N>, media: MediaInput, ctx: HandlerContext) => Promise<TaskResult<N>>;
+/** A handler answers with its result, or hands the rest of the work to another task (continuation.ts). */
+export type Handler<N extends TaskName> = (input: TaskInput<N>, media: MediaInput, ctx: HandlerContext) => Promise<TaskResult<N> | Continuation>;
 
 /** One handler per task; a missing entry does not compile (and is checked again at start-up). */
 export type HandlerMap = { [N in TaskName]: Handler<N> };

@@ -1,17 +1,15 @@
 /**
- * The main-thread side of the inference thread: load models, run jobs, cancel them, and answer the
- * thread's requests to run a chained task (which needs Redis, so it happens here). If the thread dies,
+ * The main-thread side of the inference thread: load models, run jobs, cancel them. If the thread dies,
  * its jobs fail as retryable (BullMQ tries them again) and a new thread is started with the same models.
  *
  * The thread is only ever ended by itself, on `close()`: it is never terminated from here, because
  * stopping a thread while it is inside onnxruntime-node aborts the whole process (threads/spawn.ts).
  */
 import type { Worker } from 'node:worker_threads';
-import { AppError, cancelledError, errorOf, failureOf, type Config, type Domain, type Logger, type TaskName, within } from '@ca/shared';
+import { AppError, cancelledError, errorOf, type Config, type Domain, type Logger, within } from '@ca/shared';
 import { siblingModule, spawnModuleThread } from '../threads/spawn.js';
 import type { FromThread, LoadReply, RunReply, RunRequest, ToThread } from './protocol.js';
 
-type RunTask = (task: TaskName, input: unknown, requestId: string) => Promise<unknown>;
 type Call = ToThread extends infer M ? (M extends { id: number } ? Omit<M, 'id'> : never) : never;
 
 interface Pending {
@@ -36,7 +34,6 @@ export class InferenceThread {
     private readonly cfg: Config,
     private readonly domains: Domain[],
     private readonly log: Logger,
-    private readonly runTask: RunTask,
   ) {}
 
   start(): Promise<LoadReply> {
@@ -120,13 +117,6 @@ export class InferenceThread {
   }
 
   private onMessage(m: FromThread): void {
-    if (m.op === 'runTask') {
-      this.runTask(m.task, m.input, m.requestId).then(
-        (value) => this.post({ op: 'taskReply', id: m.id, ok: true, value }),
-        (e: unknown) => this.post({ op: 'taskReply', id: m.id, ok: false, failure: failureOf(e) }),
-      );
-      return;
-    }
     const p = this.pending.get(m.id);
     if (!p) return;
     this.pending.delete(m.id);

@@ -1,6 +1,7 @@
 /** Messages between a worker process's main thread and its inference thread. */
 import type { Config, Domain, TaskName, WireFailure } from '@ca/shared';
 import type { InferenceReport } from '../handlers/types.js';
+import type { ContinuationData } from '../handlers/continuation.js';
 import type { ModelStatus } from '@ca/shared';
 
 export interface LoadReply {
@@ -16,8 +17,10 @@ export interface RunRequest {
   requestId: string;
 }
 
+/** The handler's result, or (`next`) the rest of the work handed to another task. */
 export interface RunReply {
-  value: unknown;
+  value?: unknown;
+  next?: ContinuationData;
   reports: InferenceReport[];
 }
 
@@ -25,8 +28,6 @@ export type ToThread =
   | { op: 'load'; id: number; cfg: Config; domains: Domain[] }
   | { op: 'run'; id: number; req: RunRequest }
   | { op: 'cancel'; id: number }
-  | { op: 'taskReply'; id: number; ok: true; value: unknown }
-  | { op: 'taskReply'; id: number; ok: false; failure: WireFailure }
   /**
    * End the thread from inside: refuse new runs, abort the running ones when asked, wait for them,
    * release the models, then exit. The thread is never terminated from outside (see threads/spawn.ts).
@@ -37,5 +38,4 @@ export type ToThread =
 
 export type FromThread =
   | { op: 'reply'; id: number; ok: true; value: unknown }
-  | { op: 'reply'; id: number; ok: false; failure: WireFailure }
-  | { op: 'runTask'; id: number; task: TaskName; input: unknown; requestId: string };
+  | { op: 'reply'; id: number; ok: false; failure: WireFailure };

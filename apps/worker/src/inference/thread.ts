@@ -9,9 +9,10 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { decodeAudio, decodeImage } from '@ca/media';
-import { AppError, cancelledError, createLogger, errorOf, failureOf, isAppError, type Config, type TaskName, type TaskResult } from '@ca/shared';
+import { AppError, cancelledError, createLogger, failureOf, isAppError, type Config, type TaskName } from '@ca/shared';
 import { HANDLERS } from '../handlers/index.js';
 import type { HandlerContext, InferenceReport, MediaInput } from '../handlers/types.js';
+import { Continuation } from '../handlers/continuation.js';
 import { ModelHost } from '../models/host.js';
 import type { FromThread, RunRequest, ToThread } from './protocol.js';
 
@@ -25,8 +26,6 @@ let log = createLogger('ca-inference', 'info');
 let loading: Promise<unknown> = Promise.resolve();
 let closing = false;
 const running = new Map<number, { abort: AbortController; done: Promise<unknown> }>();
-const taskCalls = new Map<number, { resolve(v: unknown): void; reject(e: unknown): void }>();
-let nextTaskCall = 1;
 const send = (m: FromThread, transfer: ArrayBuffer[] = []) => port.postMessage(m, transfer);
 
 async function run(abort: AbortController, req: RunRequest): Promise<unknown> {
@@ -45,30 +44,11 @@ async function run(abort: AbortController, req: RunRequest): Promise<unknown> {
     checkCancelled: () => {
       if (abort.signal.aborted) throw cancelledError();
     },
-    runTask: <N extends TaskName>(task: N, input: unknown) => chainedTask(abort.signal, task, input, req.requestId) as Promise<TaskResult<N>>,
   };
   const handler = HANDLERS[req.task as TaskName] as (i: unknown, m: MediaInput, c: HandlerContext) => Promise<unknown>;
   const value = await handler(req.input, media, ctx);
-  return { value, reports };
-}
-
-/** A chained task runs as its own job, submitted by the main thread; an abort stops the waiting. */
-function chainedTask(signal: AbortSignal, task: TaskName, input: unknown, requestId: string): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(cancelledError());
-    const callId = nextTaskCall++;
-    const onAbort = () => {
-      taskCalls.delete(callId);
-      reject(cancelledError());
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-    const settle = (f: () => void) => {
-      signal.removeEventListener('abort', onAbort);
-      f();
-    };
-    taskCalls.set(callId, { resolve: (v) => settle(() => resolve(v)), reject: (e) => settle(() => reject(e)) });
-    send({ op: 'runTask', id: callId, task, input, requestId });
-  });
+  // Work handed to another task goes back as data: the main thread makes it a child job (chain.ts).
+  return value instanceof Continuation ? { next: value.toJSON(), reports } : { value, reports };
 }
 
 const closingError = () => new AppError(503, 'worker_closing', 'the worker is shutting down', { retryable: true });
@@ -122,14 +102,6 @@ port.on('message', (m: ToThread) => {
         throw new Error('injected inference-thread crash');
       });
     }
-    return;
-  }
-  if (m.op === 'taskReply') {
-    const call = taskCalls.get(m.id);
-    taskCalls.delete(m.id);
-    if (!call) return;
-    if (m.ok) call.resolve(m.value);
-    else call.reject(errorOf(m.failure));
     return;
   }
   handle(m).then(

@@ -26,4 +26,6 @@ export const audioTranscribeTranslate = defineTask({
   cacheable: false,
   textFields: [],
   models: ['asr'],
+  // Whisper translates to English itself; any other target is a translate-text child job.
+  dependsOn: { tasks: ['translate-text'], when: (i) => i.target_lang !== 'en' && i.src_lang !== i.target_lang },
 });

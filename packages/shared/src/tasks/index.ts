@@ -8,6 +8,7 @@ import { extractText } from './extract-text.js';
 import type { z } from 'zod';
 import type { Domain } from '../config.js';
 import type { ModelKey } from '../models.js';
+import type { TaskContract } from './task.js';
 
 /** Every task the service offers. Adding a task = one contract here + one worker handler. */
 export const TASKS = {
@@ -30,6 +31,16 @@ export const TASK_NAMES = Object.keys(TASKS) as TaskName[];
 export const isTaskName = (s: string): s is TaskName => Object.hasOwn(TASKS, s);
 
 export const tasksOfDomain = (d: Domain): Task[] => Object.values(TASKS).filter((t) => t.domain === d);
+
+/**
+ * The domains a task's job needs: its own, and those of the tasks it hands work to (`dependsOn`), for
+ * this input, or for some input when none is given (readiness).
+ */
+export function domainsOf(task: TaskName, input?: unknown): Domain[] {
+  const deps = (TASKS[task] as TaskContract).dependsOn;
+  const chained = deps && (input === undefined || deps.when(input)) ? deps.tasks.map((t) => TASKS[t as TaskName].domain) : [];
+  return [...new Set([TASKS[task].domain, ...chained])];
+}
 
 /** Models a worker serving these domains must load. */
 export function modelsForDomains(domains: readonly Domain[]): ModelKey[] {

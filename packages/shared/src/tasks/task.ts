@@ -27,6 +27,11 @@ export interface TaskContract<
   textFields: readonly string[];
   /** Registry models the handler needs; a worker loads those of its domains. */
   models: readonly ModelKey[];
+  /**
+   * Tasks this one may hand work to, as child jobs of a flow (the worker's chain.ts), and for which
+   * inputs. Admission and per-task readiness require their domains to be served too.
+   */
+  dependsOn?: { tasks: readonly string[]; when: (input: z.output<I>) => boolean };
 }
 
 export const defineTask = <N extends string, I extends z.ZodType, R extends z.ZodType>(c: TaskContract<N, I, R>) => c;

@@ -11,6 +11,7 @@ import { phantomWorker, startApi, type ApiHandle } from '../helpers/api.js';
 import { testEnv, testPrefix, TINY_MODELS_DIR } from '../helpers/env.js';
 import { get, pollJob, post, call } from '../helpers/http.js';
 import { startWorker, waitFor, type WorkerHandle } from '../helpers/processes.js';
+import { form, wav } from '../helpers/media.js';
 
 const QA = { context: 'Refunds are paid within 5 business days.', question: 'When are refunds paid?' };
 const started: WorkerHandle[] = [];
@@ -70,6 +71,31 @@ describe('refused submits leave no trace', () => {
       expect(job.body.status).toBe('queued');
       // And from now on the key replays that job.
       expect((await post(a.url, '/jobs/question-answering', QA, key)).body.id).toBe(retry.body.id);
+    } finally {
+      await release();
+    }
+  });
+});
+
+describe('admission', () => {
+  it('is exact under 50 concurrent submitters on two API instances: MAX_QUEUED_JOBS jobs wait, every other submit is 503 queue_full', async () => {
+    const prefix = testPrefix('admit');
+    const [a, b] = [await api(prefix, { MAX_QUEUED_JOBS: '30' }), await api(prefix, { MAX_QUEUED_JOBS: '30' })];
+    const release = await phantomWorker(a, 'audio');
+    // Uploads: their bytes are written between admission and the add, the widest window for a race.
+    const voice = wav({ seconds: 4 });
+    try {
+      const answers = await Promise.all(Array.from({ length: 50 }, (_, i) => post((i % 2 ? a : b).url, '/jobs/audio-transcribe', form(voice, 'v.wav'))));
+      const codes = answers.map((r) => r.status);
+      expect(codes.filter((c) => c === 202).length).toBe(30);
+      expect(codes.filter((c) => c === 503).length).toBe(20);
+      expect(answers.find((r) => r.status === 503)!.body.error.code).toBe('queue_full');
+      const queue = a.deps.jobs.queues.audio;
+      expect(await queue.getWaitingCount()).toBe(30);
+      // Reservations are gone once the adds landed: a queue one job shorter admits exactly one more.
+      await (await queue.getWaiting(0, 0))[0]!.remove();
+      expect((await post(a.url, '/jobs/audio-transcribe', form(voice, 'v.wav'))).status).toBe(202);
+      expect((await post(b.url, '/jobs/audio-transcribe', form(voice, 'v.wav'))).status).toBe(503);
     } finally {
       await release();
     }

@@ -12,6 +12,7 @@ import type { Config, Domain } from './config.js';
 import { ALL_DOMAINS } from './config.js';
 import { createRedis } from './redis.js';
 import { ResponseCache } from './cache.js';
+import { Admission } from './admission.js';
 import { defaultJobOptions, domainOfJobId, keys, newJobId, parseFailure, QUEUE_NAMES, type JobData, type JobFailure } from './queues.js';
 import { TASKS, type TaskName } from './tasks/index.js';
 
@@ -59,6 +60,7 @@ export class JobClient {
   private readonly k;
   /** In-flight slots only (the response cache itself is the API's and the workers'). */
   private readonly inflight: ResponseCache;
+  private readonly admission: Admission;
 
   constructor(
     private readonly cfg: Config,
@@ -66,6 +68,7 @@ export class JobClient {
   ) {
     this.k = keys(cfg.QUEUE_PREFIX);
     this.inflight = new ResponseCache(redis, cfg.QUEUE_PREFIX, 0);
+    this.admission = new Admission(redis, cfg.QUEUE_PREFIX);
     const opts = { connection: redis, prefix: cfg.QUEUE_PREFIX, defaultJobOptions: defaultJobOptions(cfg) };
     this.queues = Object.fromEntries(ALL_DOMAINS.map((d) => [d, new Queue(QUEUE_NAMES[d], opts)])) as Record<Domain, Queue>;
   }
@@ -86,14 +89,13 @@ export class JobClient {
     this.ensureRedis();
     const domain = TASKS[task].domain;
     const queue = this.queues[domain];
-    const waiting = await queue.getWaitingCount();
-    if (waiting >= this.cfg.MAX_QUEUED_JOBS) {
+    const id = o.jobId ?? newJobId(domain);
+    if (!(await this.admission.admit(queue, this.cfg.MAX_QUEUED_JOBS, id))) {
       throw new AppError(503, 'queue_full', `the ${domain} queue is full; try again later`, {
         details: { domain, limit: this.cfg.MAX_QUEUED_JOBS },
         headers: { 'Retry-After': '5' },
       });
     }
-    const id = o.jobId ?? newJobId(domain);
     const now = Date.now();
     const data: JobData = {
       v: 1,
@@ -106,18 +108,20 @@ export class JobClient {
       ...(o.cacheKey ? { cacheKey: o.cacheKey } : {}),
       ...(o.inflightKey ? { inflightKey: o.inflightKey } : {}),
     };
-    if (o.upload) {
-      const key = this.k.blob(id);
-      // The upload outlives the job's deadline a little, so a retry can still read it.
-      await this.redis.set(key, o.upload.bytes, 'EX', this.cfg.JOB_DEADLINE_S + 60);
-      data.blob = { key, mime: o.upload.mime, bytes: o.upload.bytes.length };
-    }
     try {
+      if (o.upload) {
+        const key = this.k.blob(id);
+        // The upload outlives the job's deadline a little, so a retry can still read it.
+        await this.redis.set(key, o.upload.bytes, 'EX', this.cfg.JOB_DEADLINE_S + 60);
+        data.blob = { key, mime: o.upload.mime, bytes: o.upload.bytes.length };
+      }
       await queue.add(task, data, { jobId: id });
     } catch (e) {
       // Not enqueued: the upload must not linger (best effort; its TTL ends it otherwise).
-      if (data.blob) await this.redis.del(data.blob.key).catch(() => undefined);
+      if (o.upload) await this.redis.del(this.k.blob(id)).catch(() => undefined);
       throw e;
+    } finally {
+      await this.admission.done(queue, id).catch(() => undefined);
     }
     return id;
   }

@@ -14,6 +14,7 @@ import { get, pollJob, post } from '../helpers/http.js';
 import { textImage } from '../helpers/media.js';
 import { startWorker, waitFor, type WorkerHandle } from '../helpers/processes.js';
 import { ARTIFACTS, launchBrowser, type BrowserHandle } from './browser.js';
+import { PAGE_CSP } from '../../apps/api/src/app.js';
 
 const ADMIN = { username: 'admin', password: randomBytes(12).toString('base64url') };
 const CONTEXT =
@@ -31,6 +32,7 @@ describe('the service in Chromium (Swagger UI + Bull Board)', () => {
   /** A separate fresh profile that answers Basic auth challenges with the admin credentials. */
   let admin: BrowserHandle | undefined;
   const pageErrors: string[] = [];
+  const cspViolations: string[] = [];
 
   beforeAll(async () => {
     worker = startWorker(testEnv(prefix, { WORKER_DOMAINS: 'nlp,vision,audio' }));
@@ -43,6 +45,7 @@ describe('the service in Chromium (Swagger UI + Bull Board)', () => {
     }
     anon = await launchBrowser({ viewport: { width: 1280, height: 1000 } });
     anon.page.on('pageerror', (e) => pageErrors.push(e.message));
+    anon.page.on('console', (m) => void (m.type() === 'error' && /Content Security Policy/i.test(m.text()) && cspViolations.push(m.text())));
   });
 
   afterAll(async () => {
@@ -54,7 +57,9 @@ describe('the service in Chromium (Swagger UI + Bull Board)', () => {
 
   it('Swagger UI "Try it out" runs POST /question-answering against the live worker', async () => {
     const { page } = anon!;
-    await page.goto(`${api!.url}/docs/`, { waitUntil: 'domcontentloaded', timeout: UI_TIMEOUT });
+    const doc = await page.goto(`${api!.url}/docs/`, { waitUntil: 'domcontentloaded', timeout: UI_TIMEOUT });
+    // The page runs under its Content-Security-Policy, and nothing it does breaks it (checked at the end).
+    expect(doc?.headers()['content-security-policy']).toBe(PAGE_CSP);
 
     // The sync QA operation (not /jobs/question-answering): Swagger UI puts the path in data-path.
     const op = page.locator('.opblock').filter({ has: page.locator('[data-path="/question-answering"]') });
@@ -110,6 +115,7 @@ describe('the service in Chromium (Swagger UI + Bull Board)', () => {
     await page.screenshot({ path: file, fullPage: true, clip: { x: top.x, y: top.y, width: top.width, height: end.bottom - top.y + 8 } });
     expect((await stat(file)).size).toBeGreaterThan(10_000);
     expect(pageErrors).toEqual([]);
+    expect(cspViolations).toEqual([]);
   });
 
   it('Swagger UI "Try it out" uploads a file: POST /extract-text reads the printed text', async () => {
@@ -135,6 +141,7 @@ describe('the service in Chromium (Swagger UI + Bull Board)', () => {
     const live = op.locator('.live-responses-table');
     await expect.poll(async () => (await live.locator('tbody .response-col_status').first().textContent())?.trim(), { timeout: UI_TIMEOUT }).toBe('200');
     expect(pageErrors).toEqual([]);
+    expect(cspViolations).toEqual([]);
   });
 
   it('Bull Board needs the admin credentials, lists the queues and shows a completed job', async () => {
@@ -168,9 +175,14 @@ describe('the service in Chromium (Swagger UI + Bull Board)', () => {
     const { page } = admin;
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
+    const violations: string[] = [];
+    page.on('console', (m) => void (m.type() === 'error' && /Content Security Policy/i.test(m.text()) && violations.push(m.text())));
+    const external: string[] = [];
+    page.on('requestfinished', (r) => void (!r.url().startsWith(url) && external.push(r.url())));
 
     const home = await page.goto(`${url}/admin/queues`, { waitUntil: 'domcontentloaded', timeout: UI_TIMEOUT });
     expect(home?.status()).toBe(200);
+    expect(home?.headers()['content-security-policy']).toBe(PAGE_CSP);
     await page.getByText('CustomerAssist queues').first().waitFor({ timeout: UI_TIMEOUT });
     for (const queue of ['nlp', 'vision', 'audio']) {
       await expect.poll(() => page.getByRole('link', { name: queue, exact: true }).count(), { timeout: UI_TIMEOUT }).toBeGreaterThan(0);
@@ -194,5 +206,8 @@ describe('the service in Chromium (Swagger UI + Bull Board)', () => {
     const file = await admin.screenshot('bull-board');
     expect(file).toMatch(/bull-board\.png$/);
     expect(errors).toEqual([]);
+    // The board's only outside request (a web font stylesheet) is refused by the policy; nothing else is.
+    expect(external).toEqual([]);
+    for (const v of violations) expect(v).toContain('fonts.googleapis.com');
   });
 });

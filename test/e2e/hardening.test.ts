@@ -41,11 +41,16 @@ describe('forwarding headers', () => {
 });
 
 describe('headers and auth', () => {
-  it('every answer says nosniff; task and job answers are no-store', async () => {
+  it('every answer says nosniff and may not be framed; task and job answers are no-store; JSON may load nothing, the pages only their own origin', async () => {
     const a = await api({ API_KEYS: 'k-1' });
     const open = await get(a.url, '/healthz');
     expect(open.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(open.headers.get('x-frame-options')).toBe('DENY');
+    expect(open.headers.get('content-security-policy')).toBe("default-src 'none'; frame-ancestors 'none'");
     expect(open.headers.get('cache-control')).toBeNull();
+    const docs = await get(a.url, '/docs/');
+    expect(docs.headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect(docs.headers.get('content-security-policy')).not.toContain('unsafe-eval');
     for (const r of [await post(a.url, '/question-answering', QA), await get(a.url, '/jobs/nlp_AAAAAAAAAAAAAAAAAAAAAA')]) {
       expect(r.headers.get('x-content-type-options')).toBe('nosniff');
       expect(r.headers.get('cache-control')).toBe('no-store');

@@ -1,5 +1,5 @@
 import express from 'express';
-import { mountAdmin } from './admin/bull-board.js';
+import { ADMIN_PATH, mountAdmin } from './admin/bull-board.js';
 import type { AppDeps } from './context.js';
 import { mountDocs } from './docs/mount.js';
 import { apiKeyAuth } from './middleware/auth.js';
@@ -12,11 +12,34 @@ import { opsRoutes } from './routes/ops.js';
 import { taskRoutes } from './routes/tasks.js';
 
 /**
- * On every answer: no MIME sniffing, no referrer sent on. Task and job answers carry a client's own data
- * (results, job states), so no cache on the way may keep them.
+ * On every answer: no MIME sniffing, no referrer sent on, no framing. Task and job answers carry a
+ * client's own data (results, job states), so no cache on the way may keep them. A Content-Security-
+ * Policy: JSON answers may load nothing; the two HTML pages (Swagger UI, Bull Board) run only their own
+ * scripts from this origin and talk only to it. Both set inline styles, which is all 'unsafe-inline'
+ * allows here; Bull Board's link to an outside font host is refused (the page falls back to local fonts).
  */
+const API_CSP = "default-src 'none'; frame-ancestors 'none'";
+export const PAGE_CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data: blob:",
+  "font-src 'self' data:",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'self'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
+const isPage = (path: string) => path === '/docs' || path.startsWith('/docs/') || path === ADMIN_PATH || path.startsWith(`${ADMIN_PATH}/`);
+
 const securityHeaders: express.RequestHandler = (req, res, next) => {
-  res.set({ 'X-Content-Type-Options': 'nosniff', 'Referrer-Policy': 'no-referrer' });
+  res.set({
+    'X-Content-Type-Options': 'nosniff',
+    'Referrer-Policy': 'no-referrer',
+    'X-Frame-Options': 'DENY',
+    'Content-Security-Policy': isPage(req.path) ? PAGE_CSP : API_CSP,
+  });
   if (req.path.startsWith('/jobs') || TASK_NAMES.some((t) => req.path === `/${t}`)) res.set('Cache-Control', 'no-store');
   next();
 };

@@ -12,6 +12,8 @@ import { testEnv, testPrefix, TINY_MODELS_DIR } from '../helpers/env.js';
 import { get, pollJob, post, call } from '../helpers/http.js';
 import { startWorker, waitFor, type WorkerHandle } from '../helpers/processes.js';
 import { form, wav } from '../helpers/media.js';
+import { TASKS } from '@ca/shared';
+import { Idempotency } from '../../apps/api/src/services/idempotency.js';
 
 const QA = { context: 'Refunds are paid within 5 business days.', question: 'When are refunds paid?' };
 const started: WorkerHandle[] = [];
@@ -71,6 +73,30 @@ describe('refused submits leave no trace', () => {
       expect(job.body.status).toBe('queued');
       // And from now on the key replays that job.
       expect((await post(a.url, '/jobs/question-answering', QA, key)).body.id).toBe(retry.body.id);
+    } finally {
+      await release();
+    }
+  });
+});
+
+describe('a claim left by a crash', () => {
+  it('an Idempotency-Key claimed by a process that died before its add: the retry creates that job, once', async () => {
+    const a = await api(testPrefix('idemcrash'));
+    const release = await phantomWorker(a, 'nlp');
+    try {
+      // What an API process killed between claiming the key and adding the job leaves in Redis.
+      const idem = new Idempotency(a.deps.redis, a.cfg.QUEUE_PREFIX, a.cfg.IDEMPOTENCY_TTL_S);
+      const orphan = a.deps.jobs.newId('question-answering');
+      const parsed = { input: TASKS['question-answering'].input.schema.parse(QA) };
+      await idem.claim('question-answering', parsed, 'order-crash', undefined, orphan);
+      const key = { 'Idempotency-Key': 'order-crash' };
+      const retry = await post(a.url, '/jobs/question-answering', QA, key);
+      expect(retry.status).toBe(202);
+      expect(retry.body.id).toBe(orphan);
+      expect((await get(a.url, `/jobs/${orphan}`)).body.status).toBe('queued'); // it exists now (it answered 404 before)
+      const again = await post(a.url, '/jobs/question-answering', QA, key);
+      expect(again.body.id).toBe(orphan);
+      expect(await a.deps.jobs.queues.nlp.getWaitingCount()).toBe(1);
     } finally {
       await release();
     }

@@ -25,6 +25,7 @@ import type { InferenceThread } from './inference/client.js';
 import type { RunRequest } from './inference/protocol.js';
 import { toBullError } from './failures.js';
 import type { Chains } from './chain.js';
+import { createFaults } from './faults.js';
 import { truncateTextFields } from './truncate.js';
 
 export interface JobOutcome {
@@ -60,6 +61,7 @@ export function createProcessor(deps: ProcessorDeps) {
   // Cacheable results are stored by the worker that made them, so async jobs fill the cache too and the
   // in-flight marker is released even if the API process that claimed it is gone.
   const cache = new ResponseCache(redis, cfg.QUEUE_PREFIX, cfg.CACHE_TTL_S);
+  const faults = createFaults(cfg, redis);
 
   // Three declared parameters, none with a default: BullMQ hands a processor an abort signal (for
   // cancelJob/cancelAllJobs) only when its `length` is at least 3, and a default would make it 2.
@@ -74,6 +76,7 @@ export function createProcessor(deps: ProcessorDeps) {
     const runHandler = async (task: TaskName, input: unknown, d: JobData): Promise<unknown> => {
       const upload = await loadUpload(TASKS[task].input, d);
       const run = deps.inference.run({ task, input, requestId: d.requestId, ...(upload ? { upload } : {}) });
+      void faults.dieAt('inference');
       const onAbort = () => deps.inference.cancel(run.id);
       // A cancel that came while the upload was read has fired already: pass it on now.
       if (signal.aborted) onAbort();
@@ -92,7 +95,8 @@ export function createProcessor(deps: ProcessorDeps) {
       const contract = TASKS[task];
       const input = contract.input.schema.safeParse(data.input);
       if (!input.success) throw unrecoverable(422, 'validation_error', 'the job input does not match the task contract');
-      await injectFault(task);
+      await faults.failures(task);
+      await faults.dieAt('start');
       // BullMQ tracks the job (so a cancel message reaches it) before calling us; one sent earlier left this key.
       if (signal.aborted || (await redis.exists(k.cancelRequested(job.id!)))) throw cancelledError();
       // A parent whose child has finished completes from the stored chain, without a model call.
@@ -106,6 +110,7 @@ export function createProcessor(deps: ProcessorDeps) {
       // The upload and the in-flight slot stay until the outcome is committed (releaseJob, on BullMQ's
       // completed/failed events): a worker that dies before that leaves a job another can still run.
       if (data.cacheKey) await cache.set(task, data.cacheKey, value);
+      await faults.dieAt('handled');
       deps.onOutcome?.({ task, requestId: data.requestId, ok: true, final: true, durationMs: Date.now() - t0, queueWaitMs, reports, truncated, result: value });
       log.info({ duration_ms: Date.now() - t0, queue_wait_ms: queueWaitMs }, 'job completed');
       return value;
@@ -137,6 +142,7 @@ export function createProcessor(deps: ProcessorDeps) {
    * between the delete and the commit would leave a retried job without its upload.
    */
   async function releaseJob(job: Job): Promise<void> {
+    await faults.dieAt('committed');
     const parsed = JobDataSchema.safeParse(job.data);
     if (!parsed.success) return;
     const { blob, inflightKey, task } = parsed.data;
@@ -169,16 +175,5 @@ export function createProcessor(deps: ProcessorDeps) {
     const bytes = await redis.getBuffer(data.blob.key);
     if (!bytes) throw unrecoverable(410, 'upload_expired', 'the uploaded file is no longer available');
     return { media: input.media, bytes: new Uint8Array(bytes) };
-  }
-
-  /**
-   * Fault injection for tests of retries: off unless FAULT_INJECTION=true. A test writes
-   * `{task, failures}` to the fault key; that many attempts of that task fail with a transient error.
-   */
-  async function injectFault(task: string): Promise<void> {
-    if (!cfg.FAULT_INJECTION) return;
-    const left = await redis.hincrby(k.fault, task, -1);
-    if (left >= 0) throw new AppError(500, 'injected_fault', 'fault injected for testing', { retryable: true });
-    await redis.hset(k.fault, task, 0);
   }
 }

@@ -261,6 +261,11 @@ export class JobClient {
     return new AppError(404, 'job_not_found', 'no such job', { details: { id: id.slice(0, 64) } });
   }
 
+  /** Whether the job exists (or existed and was cancelled), for its owner. */
+  async exists(id: string, owner?: string): Promise<boolean> {
+    return (await this.read(id, owner)) !== undefined || (await this.tombstone(id, owner)) !== undefined;
+  }
+
   /** The public view of a job; 404 for unknown ids and for jobs of another API key. */
   async view(id: string, owner?: string): Promise<JobView> {
     const found = await this.read(id, owner);

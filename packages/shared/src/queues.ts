@@ -47,6 +47,7 @@ export const keys = (prefix: string) => ({
   idempotency: (owner: string, key: string) => `${prefix}:idem:${owner}:${key}`,
   events: `${prefix}:events`,
   fault: `${prefix}:fault`,
+  faultKill: `${prefix}:fault:kill`,
 });
 export type Keys = ReturnType<typeof keys>;
 

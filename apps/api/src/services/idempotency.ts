@@ -2,6 +2,11 @@
  * Idempotency-Key (DESIGN §3): the same key with the same body returns the same job (and its result)
  * for IDEMPOTENCY_TTL_S; the same key with another body is 422. Keys are scoped to the API key (or
  * shared when keys are off), and stored with a fingerprint of task + input + upload bytes.
+ *
+ * A claim is written before its job and confirmed after the job was added. A process that dies (or a
+ * Redis that fails) between the two leaves an unconfirmed claim whose job may not exist: a replay of it
+ * submits again under the same job id, which cannot make a second job (BullMQ ignores an add whose id
+ * exists), instead of answering 202 with a job that is not there.
  */
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
@@ -25,20 +30,29 @@ export class Idempotency {
     private readonly ttlS: number,
   ) {}
 
-  /** The job id for this key: `jobId` when the key is new, the earlier job's id on a replay. */
-  async claim(task: TaskName, parsed: ParsedTaskInput, key: string, owner: string | undefined, jobId: string): Promise<{ jobId: string; replay: boolean }> {
+  /**
+   * The job id for this key: `jobId` when the key is new, the earlier job's id on a replay, and whether
+   * that earlier job is known to exist (`confirmed`).
+   */
+  async claim(task: TaskName, parsed: ParsedTaskInput, key: string, owner: string | undefined, jobId: string): Promise<Claim> {
     const upload = parsed.upload ? createHash('sha256').update(parsed.upload.bytes).digest('hex') : null;
     const fingerprint = cacheKeyFor(task, '', '', { input: parsed.input, upload }, { exact: true });
     const k = keys(this.prefix).idempotency(owner ?? 'open', key);
     const set = await this.redis.set(k, JSON.stringify({ fingerprint, jobId }), 'EX', this.ttlS, 'NX');
-    if (set === 'OK') return { jobId, replay: false };
+    if (set === 'OK') return { jobId, replay: false, confirmed: false, fingerprint };
     const raw = await this.redis.get(k);
-    const prev = raw ? (JSON.parse(raw) as { fingerprint: string; jobId: string }) : undefined;
+    const prev = raw ? (JSON.parse(raw) as { fingerprint: string; jobId: string; confirmed?: boolean }) : undefined;
     if (!prev) return this.claim(task, parsed, key, owner, jobId); // expired between the two calls
     if (prev.fingerprint !== fingerprint) {
       throw new AppError(422, 'idempotency_key_reused', 'this Idempotency-Key was already used with a different request', { details: { key } });
     }
-    return { jobId: prev.jobId, replay: true };
+    return { jobId: prev.jobId, replay: true, confirmed: prev.confirmed === true, fingerprint };
+  }
+
+  /** The claim's job exists: replays answer it without looking. (Written back if a release removed it.) */
+  async confirm(key: string, owner: string | undefined, claim: Claim): Promise<void> {
+    const value = JSON.stringify({ fingerprint: claim.fingerprint, jobId: claim.jobId, confirmed: true });
+    await this.redis.eval(CONFIRM_OWN_CLAIM, 1, keys(this.prefix).idempotency(owner ?? 'open', key), claim.jobId, value, this.ttlS);
   }
 
   /**
@@ -50,6 +64,18 @@ export class Idempotency {
     await this.redis.eval(RELEASE_OWN_CLAIM, 1, keys(this.prefix).idempotency(owner ?? 'open', key), jobId);
   }
 }
+
+export interface Claim {
+  jobId: string;
+  replay: boolean;
+  confirmed: boolean;
+  fingerprint: string;
+}
+
+const CONFIRM_OWN_CLAIM = `
+local v = redis.call('GET', KEYS[1])
+if v == false or cjson.decode(v).jobId == ARGV[1] then return redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3]) end
+return 0`;
 
 const RELEASE_OWN_CLAIM = `
 local v = redis.call('GET', KEYS[1])

@@ -28,18 +28,24 @@ export class TaskService {
     this.registry = modelRegistry(deps.cfg);
   }
 
-  /** With an Idempotency-Key: the job of the first request with that key, submitted once. */
+  /**
+   * With an Idempotency-Key: the job of the first request with that key, submitted once. A replay of a
+   * claim not yet confirmed submits again under the claimed id (a no-op if the job exists), so a claim
+   * left behind by a crash between claim and add never answers with a job that does not exist.
+   */
   private async idempotent(task: TaskName, parsed: ParsedTaskInput, meta: RunMeta & { idempotencyKey: string }): Promise<string> {
-    const { jobId, replay } = await this.idempotency.claim(task, parsed, meta.idempotencyKey, meta.owner, this.deps.jobs.newId(task));
-    if (replay) return jobId;
+    const claim = await this.idempotency.claim(task, parsed, meta.idempotencyKey, meta.owner, this.deps.jobs.newId(task));
+    if (claim.replay && (claim.confirmed || (await this.deps.jobs.exists(claim.jobId, meta.owner)))) return claim.jobId;
     const key = this.cache.enabled ? this.cacheKey(task, parsed.input) : undefined;
     try {
-      return await this.submit(task, parsed, meta, { jobId, ...(key ? { cacheKey: key } : {}) });
+      await this.submit(task, parsed, meta, { jobId: claim.jobId, ...(key ? { cacheKey: key } : {}) });
     } catch (e) {
       // A refused submit leaves no trace: the key is free for the client's retry.
-      await this.idempotency.release(meta.idempotencyKey, meta.owner, jobId).catch(() => undefined);
+      await this.idempotency.release(meta.idempotencyKey, meta.owner, claim.jobId).catch(() => undefined);
       throw e;
     }
+    await this.idempotency.confirm(meta.idempotencyKey, meta.owner, claim).catch(() => undefined);
+    return claim.jobId;
   }
 
   /** The cache key of a cacheable task's input, or undefined. */

@@ -27,6 +27,8 @@ export interface Lab {
   workers: WorkerHandle[];
   /** Worker processes started by the supervisor after one died. */
   restarts: number;
+  /** The last output of workers that have exited (for a failing test's message). */
+  deadOutput: string;
   api: WorkerHandle;
   killWorker(signal?: NodeJS.Signals): Promise<void>;
   restartApi(signal?: NodeJS.Signals): Promise<{ exitCode: number | null; ms: number }>;
@@ -60,6 +62,7 @@ export async function startLab(o: LabOptions): Promise<Lab> {
     admin,
     workers: [],
     restarts: 0,
+    deadOutput: '',
     api: startApiProcess(env({ PORT: String(port) })),
     async killWorker(signal = 'SIGKILL') {
       const alive = lab.workers.filter((w) => w.proc.exitCode === null && w.proc.signalCode === null);
@@ -88,14 +91,23 @@ export async function startLab(o: LabOptions): Promise<Lab> {
     const w = startWorker(env());
     lab.workers[slot] = w;
     w.proc.once('exit', () => {
+      lab.deadOutput = (lab.deadOutput + w.output()).slice(-400_000);
       if (stopping) return;
       lab.restarts++;
       supervise(slot);
     });
   };
   for (let i = 0; i < o.workers; i++) supervise(i);
-  await lab.ready();
+  if (o.workers > 0) await lab.ready();
+  else await waitFor(async () => (await get(lab.url, '/healthz')).status === 200, 30_000, 'the API up');
   return lab;
+}
+
+/** A heartbeat of a worker that serves `domains` but never consumes: admission passes, jobs stay queued. */
+export async function phantom(lab: Lab, ...domains: string[]): Promise<void> {
+  const k = keys(lab.prefix);
+  const rec = { id: 'phantom', host: 'lab', pid: 0, state: 'ready', domains, unavailable: [], models: [], providers: ['cpu'] };
+  await lab.admin.multi().set(k.worker('phantom'), JSON.stringify(rec), 'PX', 600_000).zadd(k.workers, Date.now() + 600_000, 'phantom').exec();
 }
 
 /** Set how many times workers kill themselves at a point of a job's life (apps/worker/src/faults.ts). */
@@ -184,6 +196,8 @@ export interface Reckoning {
   accepted: number;
   completed: number;
   failed: Record<string, number>;
+  /** What the API says of (the first few) failed jobs. */
+  failedViews: string[];
   lost: string[];
   /** What the API says of (the first few) lost jobs. */
   lostViews: string[];
@@ -193,7 +207,7 @@ export interface Reckoning {
 
 /** What became of every acknowledged job: polled until finished (or `ms` passed: lost). */
 export async function reckon(lab: Lab, ledger: Ledger, ms = 180_000): Promise<Reckoning> {
-  const out: Reckoning = { accepted: 0, completed: 0, failed: {}, lost: [], lostViews: [], duplicated: 0, replayMismatches: 0 };
+  const out: Reckoning = { accepted: 0, completed: 0, failed: {}, failedViews: [], lost: [], lostViews: [], duplicated: 0, replayMismatches: 0 };
   const end = Date.now() + ms;
   const ids = [...ledger.accepted.values()].flatMap((e) => [...e.ids]);
   out.accepted = ids.length;
@@ -204,7 +218,10 @@ export async function reckon(lab: Lab, ledger: Ledger, ms = 180_000): Promise<Re
       const r = await get(lab.url, `/jobs/${id}`).catch(() => undefined);
       const status = r?.body?.status as string | undefined;
       if (status === 'completed') out.completed++;
-      else if (status === 'failed') out.failed[r!.body.error.code] = (out.failed[r!.body.error.code] ?? 0) + 1;
+      else if (status === 'failed') {
+        out.failed[r!.body.error.code] = (out.failed[r!.body.error.code] ?? 0) + 1;
+        if (out.failedViews.length < 5) out.failedViews.push(JSON.stringify(r!.body).slice(0, 400));
+      }
       else continue;
       pending.delete(id);
     }
@@ -293,7 +310,7 @@ export async function inflict(lab: Lab, fault: Fault): Promise<string | undefine
  * Load and faults together: every fault of `faults` in turn, `gapMs` apart, while the submits are paced
  * to span the same time (so faults land on submits, queued jobs and running ones alike).
  */
-export async function chaos(lab: Lab, o: { perTask: number; concurrency: number; faults: Fault[]; gapMs: number }) {
+export async function chaos(lab: Lab, o: { perTask: number; concurrency: number; faults: Fault[]; gapMs: number; reckonMs?: number }) {
   const ledger = newLedger();
   const log: FaultLog[] = [];
   const t0 = Date.now();
@@ -308,7 +325,7 @@ export async function chaos(lab: Lab, o: { perTask: number; concurrency: number;
     }
   })();
   await Promise.all([load, faults]);
-  const reckoning = await reckon(lab, ledger);
+  const reckoning = await reckon(lab, ledger, o.reckonMs);
   const latencies = [...ledger.refused.values()].flat();
   return {
     ...reckoning,

@@ -5,11 +5,12 @@
  * contract, cut long text, fill the cache, record metrics.
  * Errors are rethrown (as JSON failures) so BullMQ's retries and backoff apply.
  */
-import { WaitingChildrenError, WaitingError, type Job } from 'bullmq';
+import { DelayedError, WaitingChildrenError, WaitingError, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import {
   AppError,
   cancelledError,
+  isStoreError,
   isTaskName,
   ResponseCache,
   JobDataSchema,
@@ -49,6 +50,9 @@ export interface ProcessorDeps {
   chains: Chains;
   onOutcome?: (o: JobOutcome) => void;
 }
+
+/** How long a job that met a store error waits before it runs again (±50 %). */
+const STORE_RETRY_MS = 1000;
 
 /** The abort reason of jobs a closing worker hands back (worker-process.ts): they go back to wait, same attempt. */
 export const HAND_BACK_REASON = 'worker shutting down';
@@ -119,6 +123,14 @@ export function createProcessor(deps: ProcessorDeps) {
       if (err instanceof WaitingChildrenError) {
         log.info({ child: (job.data as JobData).chain?.child }, 'job waits for its chained job');
         throw err;
+      }
+      // The store failed, not the job (Redis full, restarting, unreachable): it runs again shortly,
+      // without spending an attempt. (If even this move fails, the lapsed lock brings the job back.)
+      if (isStoreError(err) && token) {
+        log.warn({ err: (err as Error).message.slice(0, 200), retry_ms: STORE_RETRY_MS }, 'job put back: the store failed');
+        deps.onOutcome?.({ task: data?.task ?? 'unknown', requestId: data?.requestId ?? '', ok: false, code: 'redis_unavailable', final: false, durationMs: Date.now() - t0, queueWaitMs, reports });
+        await job.moveToDelayed(Date.now() + STORE_RETRY_MS * (0.5 + Math.random()), token);
+        throw new DelayedError();
       }
       if (signal.aborted && signal.reason === HAND_BACK_REASON && token) {
         // Not a failure: the job goes back to wait for another worker, its upload and in-flight slot kept.

@@ -56,6 +56,21 @@ export const redisFull = () =>
 /** True for Redis's OOM reply ("OOM command not allowed when used memory > 'maxmemory'"). */
 export const isRedisOom = (err: unknown): boolean => err instanceof Error && /^OOM command not allowed/.test(err.message);
 
+/**
+ * True for an error of the store rather than of the work: Redis full, loading its data after a restart,
+ * read-only or without a master, a cluster that is down, or a connection that failed, closed or timed
+ * out. Such an error says nothing about the job or the request: it is answered with 503 and a job that
+ * met it is tried again without spending one of its attempts.
+ */
+export function isStoreError(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  if (/^(OOM|LOADING|READONLY|MASTERDOWN|CLUSTERDOWN|TRYAGAIN|BUSY) /.test(err.message)) return true;
+  if (err.name === 'MaxRetriesPerRequestError') return true;
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code && ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTCONN'].includes(code)) return true;
+  return /^(Connection is closed|Command timed out|Stream isn't writeable)/.test(err.message);
+}
+
 /** Media that is not one of the accepted kinds, judged by its bytes (415). */
 export const unsupportedMedia = (message: string, details?: ErrorDetails) =>
   new AppError(415, 'unsupported_media_type', message, { details });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { childJobId, domainOfJobId, domainsOf, findLanguage, newJobId, parseFailure, qualityScore, TASKS, TASK_NAMES, modelsForDomains, type TaskContract, type TaskName } from '../src/index.js';
+import { childJobId, isStoreError, domainOfJobId, domainsOf, findLanguage, newJobId, parseFailure, qualityScore, TASKS, TASK_NAMES, modelsForDomains, type TaskContract, type TaskName } from '../src/index.js';
 
 describe('task contracts', () => {
   it('cover the seven tasks of the design', () => {
@@ -73,6 +73,15 @@ describe('failures and quality', () => {
     expect(parseFailure(JSON.stringify({ status: 422, code: 'corrupt_media', message: 'm' })).code).toBe('corrupt_media');
     expect(parseFailure('job stalled more than allowable limit').code).toBe('job_stalled');
     expect(parseFailure('boom').status).toBe(500);
+  });
+
+  it('tell store errors (retry without spending an attempt) from errors of the work', () => {
+    for (const m of ["OOM command not allowed when used memory > 'maxmemory'.", 'LOADING Redis is loading the dataset in memory', 'Connection is closed.', 'Command timed out']) {
+      expect(isStoreError(new Error(m)), m).toBe(true);
+    }
+    expect(isStoreError(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' }))).toBe(true);
+    for (const m of ['the model failed', 'Missing lock for job 1', 'OOMPH']) expect(isStoreError(new Error(m)), m).toBe(false);
+    expect(isStoreError('OOM as a string')).toBe(false);
   });
 
   it('score quality as documented', () => {

@@ -5,7 +5,7 @@
  */
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import multer from 'multer';
-import { AppError, isAppError, isRedisOom, redisFull, redisUnavailable } from '@ca/shared';
+import { AppError, isAppError, isRedisOom, isStoreError, redisFull, redisUnavailable } from '@ca/shared';
 import type { AppDeps } from '../context.js';
 
 export function toAppError(err: unknown, deps: AppDeps): AppError {
@@ -25,9 +25,8 @@ export function toAppError(err: unknown, deps: AppDeps): AppError {
   // Express decodes path parameters with decodeURIComponent: a malformed %-escape is the client's error.
   if (err instanceof URIError) return new AppError(400, 'invalid_path', 'the URL path has a malformed percent-escape');
   if (isRedisOom(err)) return redisFull();
-  // ioredis's commandTimeout: the connection is up but Redis does not answer (stopped, black-holed).
-  if (err instanceof Error && err.message === 'Command timed out') return redisUnavailable();
-  if (deps.redis.status !== 'ready') return redisUnavailable();
+  // Down, loading its data after a restart, or not answering (ioredis's commandTimeout: stopped, black-holed).
+  if (isStoreError(err) || deps.redis.status !== 'ready') return redisUnavailable();
   return new AppError(500, 'internal_error', 'internal error');
 }
 

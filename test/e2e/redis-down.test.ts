@@ -25,7 +25,7 @@ beforeAll(async () => {
   const redis = createRedis(cfg.REDIS_URL, { name: 'ca-test-down' });
   redis.on('error', () => undefined);
   const deps = createDeps(cfg, createLogger('t', 'silent'), redis);
-  for (const q of Object.values(deps.jobs.queues)) q.on('error', () => undefined);
+  for (const q of [...Object.values(deps.jobs.queues), deps.jobs.webhooks]) q.on('error', () => undefined);
   const app = createApp(deps);
   server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));

@@ -11,7 +11,8 @@ export interface ApiHandle {
   url: string;
   cfg: Config;
   deps: AppDeps;
-  close(): Promise<void>;
+  /** Stop it; its Redis keys are deleted unless `keepData` (another instance takes over). */
+  close(opts?: { keepData?: boolean }): Promise<void>;
 }
 
 export async function startApi(env: Record<string, string>, logTo?: { write(s: string): void }): Promise<ApiHandle> {
@@ -28,11 +29,11 @@ export async function startApi(env: Record<string, string>, logTo?: { write(s: s
     url,
     cfg,
     deps,
-    async close() {
+    async close(opts = {}) {
       server.closeAllConnections();
       await new Promise((r) => server.close(r));
-      await deps.jobs.close();
-      await obliterate(redis, cfg.QUEUE_PREFIX);
+      await deps.close();
+      if (!opts.keepData) await obliterate(redis, cfg.QUEUE_PREFIX);
       await redis.quit();
     },
   };

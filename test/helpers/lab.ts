@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createRedis, keys, TASK_NAMES, type TaskName } from '@ca/shared';
+import { KILL_POINTS } from '../../apps/worker/src/faults.js';
 import { testEnv, testPrefix } from './env.js';
 import { call, get } from './http.js';
 import { form, productPhoto, textImage, wav } from './media.js';
@@ -44,7 +45,9 @@ export async function startLab(o: LabOptions): Promise<Lab> {
     ...testEnv(prefix, {
       REDIS_URL: redis.url,
       FAULT_INJECTION: 'true',
-      JOB_LOCK_MS: '2000',
+      // Longer than twice any Redis outage below (locks are renewed every half lock): an outage stalls no
+      // job, as production's 30 s lock outlasts a failover. A killed worker's job comes back within ~2 locks.
+      JOB_LOCK_MS: '6000',
       SHUTDOWN_TIMEOUT_MS: '3000',
       MAX_QUEUED_JOBS: '100000',
       LOG_LEVEL: 'error',
@@ -73,6 +76,7 @@ export async function startLab(o: LabOptions): Promise<Lab> {
       const t0 = Date.now();
       const exitCode = await lab.api.stop(signal);
       const ms = Date.now() - t0;
+      lab.deadOutput = (lab.deadOutput + lab.api.output()).slice(-400_000);
       lab.api = startApiProcess(env({ PORT: String(port) }));
       await waitFor(async () => (await get(lab.url, '/healthz')).status === 200, 30_000, 'the API back');
       return { exitCode, ms };
@@ -268,6 +272,8 @@ export interface FaultLog {
   detail?: string;
 }
 
+let killPointTurn = 0;
+
 /** One fault, then the lab back to normal. */
 export async function inflict(lab: Lab, fault: Fault): Promise<string | undefined> {
   switch (fault) {
@@ -300,9 +306,13 @@ export async function inflict(lab: Lab, fault: Fault): Promise<string | undefine
       const r = await lab.restartApi('SIGTERM');
       return `exit ${r.exitCode} in ${r.ms} ms`;
     }
-    case 'kill-points':
-      for (const p of ['start', 'inference', 'handled', 'committed']) await killAt(lab, p, 1);
-      return undefined;
+    case 'kill-points': {
+      // One point per fault, in turn: arming all at once would kill one job's worker again and again,
+      // which BullMQ (maxStalledCount) rightly stops as a job that kills its workers.
+      const point = KILL_POINTS[killPointTurn++ % KILL_POINTS.length]!;
+      await killAt(lab, point, 1);
+      return point;
+    }
   }
 }
 
@@ -326,6 +336,12 @@ export async function chaos(lab: Lab, o: { perTask: number; concurrency: number;
   })();
   await Promise.all([load, faults]);
   const reckoning = await reckon(lab, ledger, o.reckonMs);
+  // What the processes logged of unexpected errors (for a failing test's message).
+  const unexpected = (lab.deadOutput + lab.api.output() + lab.workers.map((w) => w.output()).join('\n'))
+    .split('\n')
+    .filter((l) => /unhandled error|unexpected error/.test(l))
+    .slice(-5)
+    .map((l) => l.slice(0, 400));
   const latencies = [...ledger.refused.values()].flat();
   return {
     ...reckoning,
@@ -334,6 +350,7 @@ export async function chaos(lab: Lab, o: { perTask: number; concurrency: number;
     refused: Object.fromEntries([...ledger.refused.entries()].map(([k, v]) => [k, v.length])),
     refusedMs: { p50: percentile(latencies, 50), p99: percentile(latencies, 99) },
     restarts: lab.restarts,
+    unexpected,
     faults: log,
     seconds: Math.round((Date.now() - t0) / 1000),
   };

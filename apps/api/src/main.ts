@@ -35,7 +35,7 @@ async function drain(signal: string): Promise<void> {
     log.warn({ drain_ms: API_DRAIN_MS }, 'closing connections still open after the drain');
     server.closeAllConnections();
   }
-  await deps.jobs.close().catch(() => undefined);
+  await deps.close().catch(() => undefined);
   await redis.quit().catch(() => undefined);
   process.exit(0);
 }

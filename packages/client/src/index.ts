@@ -19,7 +19,7 @@ export type JobStatus = JobView['status'];
 export type ErrorBody = Schemas['Error'];
 
 /** Task names, read off the generated routes (`/jobs/{task}`). */
-export type TaskName = Exclude<keyof paths & `/jobs/${string}`, '/jobs/{id}'> extends `/jobs/${infer N}` ? N : never;
+export type TaskName = Exclude<keyof paths & `/jobs/${string}`, `/jobs/{id}${string}`> extends `/jobs/${infer N}` ? N : never;
 
 type SubmitOp<T extends TaskName> = NonNullable<paths[`/jobs/${T}`]['post']>;
 type SyncOp<T extends TaskName> = NonNullable<paths[`/${T}`]['post']>;

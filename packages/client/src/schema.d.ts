@@ -305,6 +305,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/jobs/{id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Job id as returned by a submission (domain prefix + random part). */
+                id: components["parameters"]["JobId"];
+            };
+            cookie?: never;
+        };
+        /** The job's webhook deliveries: every attempt with its time, answer status, latency and error */
+        get: operations["getDeliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/jobs/{id}/deliveries/redeliver": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Job id as returned by a submission (domain prefix + random part). */
+                id: components["parameters"]["JobId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send a finished job's webhook once more (same webhook-id: receivers de-duplicate on it) */
+        post: operations["redeliver"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/": {
         parameters: {
             query?: never;
@@ -491,6 +531,33 @@ export interface components {
             };
             unready?: string[];
         };
+        Deliveries: {
+            job_id: string;
+            webhook?: {
+                /** @description Origin and path (the query is not shown). */
+                url: string;
+                events: string[];
+            };
+            deliveries: {
+                attempt: number;
+                at: string;
+                event: string;
+                /** @description The receiver's answer; absent when there was none. */
+                status?: number;
+                latency_ms: number;
+                error?: string;
+                /** @enum {string} */
+                outcome: "delivered" | "retry" | "stopped";
+            }[];
+        };
+        Redelivery: {
+            job_id: string;
+            /** @constant */
+            redelivery: "queued";
+            links: {
+                deliveries: string;
+            };
+        };
         LlmopsSummary: {
             window_s: number;
             from: string;
@@ -568,6 +635,13 @@ export interface components {
             context: string;
             /** @description The customer question. */
             question: string;
+            /**
+             * Format: uri
+             * @description Call this http(s) URL back when the job has finished: a POST signed as the Standard Webhooks specification says (WEBHOOK_SECRET). Private, loopback and link-local addresses are refused (422 webhook_refused). See GET /jobs/{id}/deliveries.
+             */
+            webhook?: string;
+            /** @description Which events to call back for (default: both; `failed` includes a cancelled job). As form fields: repeat the field, or separate with commas. */
+            webhook_events_filter?: ("completed" | "failed")[];
         };
         SummarizeTextResult: {
             summary: string;
@@ -581,6 +655,13 @@ export interface components {
             max_length?: number;
             /** @description Shortest summary, in tokens. */
             min_length?: number;
+            /**
+             * Format: uri
+             * @description Call this http(s) URL back when the job has finished: a POST signed as the Standard Webhooks specification says (WEBHOOK_SECRET). Private, loopback and link-local addresses are refused (422 webhook_refused). See GET /jobs/{id}/deliveries.
+             */
+            webhook?: string;
+            /** @description Which events to call back for (default: both; `failed` includes a cancelled job). As form fields: repeat the field, or separate with commas. */
+            webhook_events_filter?: ("completed" | "failed")[];
         };
         TranslateTextResult: {
             translation: string;
@@ -596,6 +677,13 @@ export interface components {
             src_lang: string;
             /** @description Language to translate into. ISO 639-1 (hi), ISO 639-3 (hin), English name or model code. */
             target_lang: string;
+            /**
+             * Format: uri
+             * @description Call this http(s) URL back when the job has finished: a POST signed as the Standard Webhooks specification says (WEBHOOK_SECRET). Private, loopback and link-local addresses are refused (422 webhook_refused). See GET /jobs/{id}/deliveries.
+             */
+            webhook?: string;
+            /** @description Which events to call back for (default: both; `failed` includes a cancelled job). As form fields: repeat the field, or separate with commas. */
+            webhook_events_filter?: ("completed" | "failed")[];
         };
         CheckItemReturnEligibilityResult: {
             detection: {
@@ -614,6 +702,7 @@ export interface components {
             /** @description Why, in terms of the configured return policy. */
             reason: string;
         };
+        /** @description Also takes the form fields `webhook` and `webhook_events_filter`, as the JSON tasks do (README "Webhooks"). */
         CheckItemReturnEligibilityUpload: {
             /**
              * Format: binary
@@ -628,6 +717,7 @@ export interface components {
             /** @description true when a text field was cut at MAX_RESPONSE_CHARS */
             truncated?: boolean;
         };
+        /** @description Also takes the form fields `webhook` and `webhook_events_filter`, as the JSON tasks do (README "Webhooks"). */
         AudioTranscribeUpload: {
             /**
              * Format: binary
@@ -646,6 +736,7 @@ export interface components {
             /** @description true when a text field was cut at MAX_RESPONSE_CHARS */
             truncated?: boolean;
         };
+        /** @description Also takes the form fields `webhook` and `webhook_events_filter`, as the JSON tasks do (README "Webhooks"). */
         AudioTranscribeTranslateUpload: {
             /**
              * Format: binary
@@ -675,6 +766,7 @@ export interface components {
             /** @description true when a text field was cut at MAX_RESPONSE_CHARS */
             truncated?: boolean;
         };
+        /** @description Also takes the form fields `webhook` and `webhook_events_filter`, as the JSON tasks do (README "Webhooks"). */
         ExtractTextUpload: {
             /**
              * Format: binary
@@ -1596,6 +1688,65 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["JobView"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getDeliveries: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Job id as returned by a submission (domain prefix + random part). */
+                id: components["parameters"]["JobId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The delivery log, oldest attempt first. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Deliveries"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    redeliver: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Job id as returned by a submission (domain prefix + random part). */
+                id: components["parameters"]["JobId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Queued. */
+            202: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Redelivery"];
                 };
             };
             401: components["responses"]["Unauthorized"];

@@ -45,6 +45,20 @@ export class Admission {
     return (await admit(k.wait!, k.paused!, k.prioritized!, this.reservations(queue), limit, Date.now(), jobId, RESERVATION_MS, queue.toKey(''))) === -1;
   }
 
+  /**
+   * Whether the queue is at its limit now (no reservation made): a cheap early refusal for requests
+   * whose body is costly to read, before it is read. Only admit() decides admission.
+   */
+  async full(queue: Queue, limit: number): Promise<boolean> {
+    const k = queue.keys;
+    // A pipeline, not MULTI: nothing here needs atomicity, and an error (Redis loading after a restart)
+    // comes back as itself, not as EXECABORT.
+    const r = (await this.redis.pipeline().llen(k.wait!).llen(k.paused!).zcard(k.prioritized!).zcard(this.reservations(queue)).exec()) ?? [];
+    const failed = r.find(([e]) => e);
+    if (failed) throw failed[0]!;
+    return r.reduce((n, [, v]) => n + Number(v ?? 0), 0) >= limit;
+  }
+
   /** The job is in the queue (or will never be): its reservation goes. */
   async done(queue: Queue, jobId: string): Promise<void> {
     await this.redis.zrem(this.reservations(queue), jobId);

@@ -99,6 +99,14 @@ export const EnvSchema = z
     MAX_RESPONSE_CHARS: int(1500, 1),
     MAX_JSON_BYTES: int(64 * 1024, 1024),
 
+    // Webhooks (apps/api/src/webhooks/): the Standard Webhooks signing secret (whsec_ + base64), hosts or
+    // CIDRs that may be private (development only), and the delivery's timeout and retry schedule.
+    WEBHOOK_SECRET: z.string().optional(),
+    WEBHOOK_ALLOW_PRIVATE: list(''),
+    WEBHOOK_TIMEOUT_MS: int(10_000, 100),
+    WEBHOOK_ATTEMPTS: int(12, 1, 30),
+    WEBHOOK_BACKOFF_MS: int(5_000, 1),
+
     API_KEYS: list(''),
     ADMIN_USER: z.string().optional(),
     ADMIN_PASSWORD: z.string().optional(),
@@ -109,6 +117,8 @@ export const EnvSchema = z
   .superRefine((v, ctx) => {
     if (v.SUMMARY_MIN_LENGTH > v.SUMMARY_MAX_LENGTH)
       ctx.addIssue({ code: 'custom', path: ['SUMMARY_MIN_LENGTH'], message: 'must not exceed SUMMARY_MAX_LENGTH' });
+    if (v.WEBHOOK_SECRET !== undefined && !/^whsec_[A-Za-z0-9+/]{22,}={0,2}$/.test(v.WEBHOOK_SECRET))
+      ctx.addIssue({ code: 'custom', path: ['WEBHOOK_SECRET'], message: 'must be whsec_ followed by the base64 of at least 16 random bytes' });
     if (Boolean(v.ADMIN_USER) !== Boolean(v.ADMIN_PASSWORD))
       ctx.addIssue({ code: 'custom', path: ['ADMIN_PASSWORD'], message: 'ADMIN_USER and ADMIN_PASSWORD go together' });
   });

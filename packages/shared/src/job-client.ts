@@ -5,7 +5,7 @@
  * waiting request, as `job.waitUntilFinished` adds, does not scale). After registering, the job's
  * state is read once, so a job that finished before we listened is not missed.
  */
-import { Job, Queue, QueueEvents, type JobState } from 'bullmq';
+import { FlowProducer, Job, Queue, QueueEvents, type JobState } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { AppError, cancelledError, isAppError, redisUnavailable } from './errors.js';
 import type { Config, Domain } from './config.js';
@@ -13,7 +13,20 @@ import { ALL_DOMAINS } from './config.js';
 import { createRedis } from './redis.js';
 import { ResponseCache } from './cache.js';
 import { Admission } from './admission.js';
-import { defaultJobOptions, domainOfJobId, keys, newJobId, parseFailure, QUEUE_NAMES, type JobData, type JobFailure } from './queues.js';
+import {
+  defaultJobOptions,
+  deliveryJobId,
+  domainOfJobId,
+  keys,
+  newJobId,
+  parseFailure,
+  QUEUE_NAMES,
+  WEBHOOK_QUEUE,
+  type JobData,
+  type JobFailure,
+  type WebhookData,
+  type WebhookSpec,
+} from './queues.js';
 import { TASKS, type TaskName } from './tasks/index.js';
 
 export type JobStatus = 'queued' | 'active' | 'completed' | 'failed' | 'cancelled';
@@ -43,6 +56,8 @@ export interface SubmitOptions {
   inflightKey?: string;
   /** Use this id (in-flight sharing and idempotency decide ids before submitting). */
   jobId?: string;
+  /** Call this URL back when the job has finished (its address already checked by the caller). */
+  webhook?: WebhookSpec;
 }
 
 interface Pending {
@@ -52,6 +67,9 @@ interface Pending {
 
 export class JobClient {
   readonly queues: Record<Domain, Queue>;
+  /** Webhook deliveries (consumed by the API processes: apps/api/src/webhooks/deliver.ts). */
+  readonly webhooks: Queue<WebhookData>;
+  private readonly flows: FlowProducer;
   private readonly events = new Map<Domain, Promise<QueueEvents>>();
   private readonly pending = new Map<string, Pending>();
   /** Resolved by stopWaiting(): every wait, current or later, ends as a timeout (the caller answers 202). */
@@ -71,6 +89,14 @@ export class JobClient {
     this.admission = new Admission(redis, cfg.QUEUE_PREFIX);
     const opts = { connection: redis, prefix: cfg.QUEUE_PREFIX, defaultJobOptions: defaultJobOptions(cfg) };
     this.queues = Object.fromEntries(ALL_DOMAINS.map((d) => [d, new Queue(QUEUE_NAMES[d], opts)])) as Record<Domain, Queue>;
+    this.webhooks = new Queue(WEBHOOK_QUEUE, { ...opts, defaultJobOptions: this.deliveryOptions() });
+    this.flows = new FlowProducer({ connection: redis, prefix: cfg.QUEUE_PREFIX });
+  }
+
+  /** Retries of a delivery: exponential with jitter over hours (README "Webhooks" gives the schedule). */
+  private deliveryOptions() {
+    const { WEBHOOK_ATTEMPTS: attempts, WEBHOOK_BACKOFF_MS: delay, RESULT_TTL_S: age } = this.cfg;
+    return { attempts, backoff: { type: 'exponential', delay, jitter: 0.5 }, removeOnComplete: { age }, removeOnFail: { age } };
   }
 
   /**
@@ -90,12 +116,7 @@ export class JobClient {
     const domain = TASKS[task].domain;
     const queue = this.queues[domain];
     const id = o.jobId ?? newJobId(domain);
-    if (!(await this.admission.admit(queue, this.cfg.MAX_QUEUED_JOBS, id))) {
-      throw new AppError(503, 'queue_full', `the ${domain} queue is full; try again later`, {
-        details: { domain, limit: this.cfg.MAX_QUEUED_JOBS },
-        headers: { 'Retry-After': '5' },
-      });
-    }
+    if (!(await this.admission.admit(queue, this.cfg.MAX_QUEUED_JOBS, id))) throw this.queueFull(domain);
     const now = Date.now();
     const data: JobData = {
       v: 1,
@@ -115,7 +136,19 @@ export class JobClient {
         await this.redis.set(key, o.upload.bytes, 'EX', this.cfg.JOB_DEADLINE_S + 60);
         data.blob = { key, mime: o.upload.mime, bytes: o.upload.bytes.length };
       }
-      await queue.add(task, data, { jobId: id });
+      if (o.webhook) {
+        // One flow, added atomically: the delivery job waits for the job as its child, and BullMQ starts
+        // it when the job has completed or failed for good (ignoreDependencyOnFailure).
+        data.webhook = o.webhook;
+        const delivery: WebhookData = { jobId: id, ...o.webhook, ...(o.owner ? { owner: o.owner } : {}) };
+        await this.flows.add({
+          name: 'deliver',
+          queueName: WEBHOOK_QUEUE,
+          data: delivery,
+          opts: { jobId: deliveryJobId(id), ...this.deliveryOptions() },
+          children: [{ name: task, queueName: QUEUE_NAMES[domain], data, opts: { ...defaultJobOptions(this.cfg), jobId: id, ignoreDependencyOnFailure: true } }],
+        });
+      } else await queue.add(task, data, { jobId: id });
     } catch (e) {
       // Not enqueued: the upload must not linger (best effort; its TTL ends it otherwise).
       if (o.upload) await this.redis.del(this.k.blob(id)).catch(() => undefined);
@@ -124,6 +157,19 @@ export class JobClient {
       await this.admission.done(queue, id).catch(() => undefined);
     }
     return id;
+  }
+
+  private queueFull(domain: Domain): AppError {
+    return new AppError(503, 'queue_full', `the ${domain} queue is full; try again later`, {
+      details: { domain, limit: this.cfg.MAX_QUEUED_JOBS },
+      headers: { 'Retry-After': '5' },
+    });
+  }
+
+  /** 503 queue_full at once when the domain's queue is at its limit (an early check: submit() decides). */
+  async assertRoom(domain: Domain): Promise<void> {
+    this.ensureRedis();
+    if (await this.admission.full(this.queues[domain], this.cfg.MAX_QUEUED_JOBS)) throw this.queueFull(domain);
   }
 
   private queueEvents(domain: Domain): Promise<QueueEvents> {
@@ -288,10 +334,11 @@ export class JobClient {
     }
     const { job } = found;
     if (v.status === 'queued') {
+      // The tombstone first: removing a job with a webhook starts its delivery, which must find it.
+      const view: JobView = { ...v, status: 'cancelled', finished_at: new Date().toISOString() };
+      await this.redis.set(this.k.cancelled(id), JSON.stringify({ owner, view }), 'EX', this.cfg.RESULT_TTL_S);
       try {
         await job.remove();
-        const view: JobView = { ...v, status: 'cancelled', finished_at: new Date().toISOString() };
-        await this.redis.set(this.k.cancelled(id), JSON.stringify({ owner, view }), 'EX', this.cfg.RESULT_TTL_S);
         if (job.data.blob) await this.redis.del(job.data.blob.key);
         // Identical requests must not wait on a job that is gone.
         if (job.data.inflightKey) await this.inflight.releaseInflight(job.data.task, job.data.inflightKey, id);
@@ -299,6 +346,7 @@ export class JobClient {
         return view;
       } catch {
         // Taken by a worker between our read and the remove: cancel it as an active job.
+        await this.redis.del(this.k.cancelled(id));
       }
     }
     // The message reaches a worker that is running the job; the key, one that has taken it from the
@@ -312,6 +360,19 @@ export class JobClient {
     return { ...v, status: 'active' };
   }
 
+  /** Deliver a finished job's webhook once more (a new delivery job with the same message id). */
+  async redeliver(id: string, owner?: string): Promise<string> {
+    const found = await this.read(id, owner);
+    if (!found) throw this.notFound(id);
+    const { job } = found;
+    const view = this.toView(id, found);
+    if (!job.data.webhook) throw new AppError(409, 'no_webhook', 'this job was submitted without a webhook');
+    if (view.status === 'queued' || view.status === 'active') throw new AppError(409, 'job_not_finished', 'the job has not finished yet', { details: { status: view.status } });
+    const delivery = deliveryJobId(id, Date.now());
+    await this.webhooks.add('deliver', { jobId: id, ...job.data.webhook, ...(owner ? { owner } : {}) }, { jobId: delivery });
+    return delivery;
+  }
+
   /**
    * For a process that is shutting down: synchronous callers stop waiting and get their job's link
    * (202) at once; the jobs themselves go on. A job that has already finished still answers with its result.
@@ -323,7 +384,7 @@ export class JobClient {
   async close(): Promise<void> {
     const evs = await Promise.allSettled([...this.events.values()]);
     await Promise.allSettled(evs.map((r) => (r.status === 'fulfilled' ? r.value.close().then(() => r.value.disconnect()) : undefined)));
-    await Promise.allSettled(Object.values(this.queues).map((q) => q.close()));
+    await Promise.allSettled([...Object.values(this.queues), this.webhooks, this.flows].map((q) => q.close()));
   }
 }
 

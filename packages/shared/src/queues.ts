@@ -11,6 +11,26 @@ import { AppError, isAppError } from './errors.js';
 
 export const QUEUE_NAMES: Record<Domain, string> = { nlp: 'nlp', vision: 'vision', audio: 'audio' };
 
+/** Webhook deliveries: their own queue, consumed by the API processes (apps/api/src/webhooks/). */
+export const WEBHOOK_QUEUE = 'webhooks';
+
+/** Events a webhook may be sent for (`failed` includes a cancelled job). */
+export const WEBHOOK_EVENTS = ['completed', 'failed'] as const;
+export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
+
+/** Where and for what to call back, as a submit asked (stored in the job, for redelivery). */
+export const WebhookSpecSchema = z.object({ url: z.string().max(2048), events: z.array(z.enum(WEBHOOK_EVENTS)).min(1) });
+export type WebhookSpec = z.infer<typeof WebhookSpecSchema>;
+
+/** A delivery job's data: the job to report on, and to whom. */
+export interface WebhookData extends WebhookSpec {
+  jobId: string;
+  owner?: string;
+}
+
+/** The delivery job of a job's webhook (a redelivery gets a suffix). */
+export const deliveryJobId = (jobId: string, n = 0) => `wh_${jobId}${n ? `_r${n}` : ''}`;
+
 /** Random, unguessable job id that also says which domain queue holds the job. */
 export function newJobId(domain: Domain): string {
   return `${domain}_${randomBytes(16).toString('base64url')}`;
@@ -48,6 +68,7 @@ export const keys = (prefix: string) => ({
   events: `${prefix}:events`,
   fault: `${prefix}:fault`,
   faultKill: `${prefix}:fault:kill`,
+  deliveries: (jobId: string) => `${prefix}:deliveries:${jobId}`,
 });
 export type Keys = ReturnType<typeof keys>;
 
@@ -74,6 +95,8 @@ export const JobDataSchema = z.object({
   cacheKey: z.string().optional(),
   /** The in-flight slot this job owns (identical requests wait on it); released when the job ends. */
   inflightKey: z.string().optional(),
+  /** The webhook its submit asked for (its delivery job is this job's parent). */
+  webhook: WebhookSpecSchema.optional(),
   /**
    * Set when the handler handed the rest of the work to another task (a child job, see the worker's
    * chain.ts): what it had done so far, so a run after a crash or the child's completion does not redo it.

@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { ACCEPTED } from '@ca/media';
-import { TASKS, type Config, type Task, type TaskName } from '@ca/shared';
+import { TASKS, WEBHOOK_EVENTS, type Config, type Task, type TaskName } from '@ca/shared';
 import {
   errorResponses,
   errors,
@@ -19,7 +19,7 @@ import {
   taskSecurity,
   type Obj,
 } from './components.js';
-import { ErrorBody, Health, JobAccepted, JobView, LlmopsSummary, Readiness, RootInfo, toSchema } from './schemas.js';
+import { Deliveries, ErrorBody, Health, JobAccepted, JobView, LlmopsSummary, Readiness, Redelivery, RootInfo, toSchema } from './schemas.js';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -49,6 +49,22 @@ const EXAMPLES: Partial<Record<TaskName, Record<string, { summary: string; value
   },
 };
 
+const WEBHOOK_FIELDS: Record<string, Obj> = {
+  webhook: {
+    type: 'string',
+    format: 'uri',
+    maxLength: 2048,
+    description:
+      'Call this http(s) URL back when the job has finished: a POST signed as the Standard Webhooks specification says (WEBHOOK_SECRET). ' +
+      'Private, loopback and link-local addresses are refused (422 webhook_refused). See GET /jobs/{id}/deliveries.',
+  },
+  webhook_events_filter: {
+    type: 'array',
+    items: { type: 'string', enum: [...WEBHOOK_EVENTS] },
+    description: 'Which events to call back for (default: both; `failed` includes a cancelled job). As form fields: repeat the field, or separate with commas.',
+  },
+};
+
 const pascal = (name: string) => name.replace(/(^|-)([a-z])/g, (_m, _d: string, c: string) => c.toUpperCase());
 const camel = (name: string) => name.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
 const json = (schema: Obj): Obj => ({ 'application/json': { schema } });
@@ -65,11 +81,14 @@ function taskSchemas(task: Task, cfg: Config): Record<string, Obj> {
   }
   const out: Record<string, Obj> = { [`${p}Result`]: toSchema(task.result, 'output') };
   if (task.input.kind === 'json') {
-    out[`${p}Input`] = input;
+    // Beside the task's own fields: a callback when the job has finished (webhooks/, README "Webhooks").
+    out[`${p}Input`] = { ...input, properties: { ...props, ...WEBHOOK_FIELDS } };
   } else {
     const limit = task.input.media === 'image' ? `${cfg.MAX_IMAGE_BYTES} bytes` : `${cfg.MAX_AUDIO_BYTES} bytes and ${cfg.MAX_AUDIO_SECONDS} s`;
     out[`${p}Upload`] = {
       ...input,
+      // Not listed as properties: Swagger UI's "Try it out" would fill them with sample values.
+      description: 'Also takes the form fields `webhook` and `webhook_events_filter`, as the JSON tasks do (README "Webhooks").',
       properties: {
         file: {
           type: 'string',
@@ -169,6 +188,26 @@ function jobAndOpsPaths(cfg: Config): Record<string, Obj> {
         },
       },
     },
+    '/jobs/{id}/deliveries': {
+      parameters: [ref('parameters', 'JobId')],
+      get: {
+        tags: ['jobs'],
+        operationId: 'getDeliveries',
+        summary: "The job's webhook deliveries: every attempt with its time, answer status, latency and error",
+        security,
+        responses: { ...ok('The delivery log, oldest attempt first.', 'Deliveries'), ...errors(401, 403, 404, 500, 503) },
+      },
+    },
+    '/jobs/{id}/deliveries/redeliver': {
+      parameters: [ref('parameters', 'JobId')],
+      post: {
+        tags: ['jobs'],
+        operationId: 'redeliver',
+        summary: "Send a finished job's webhook once more (same webhook-id: receivers de-duplicate on it)",
+        security,
+        responses: { '202': { description: 'Queued.', headers: headers(), content: json(ref('schemas', 'Redelivery')) }, ...errors(401, 403, 404, 409, 500, 503) },
+      },
+    },
     '/': { get: { tags: ['ops'], operationId: 'getRoot', summary: 'Name, version, links and the task list', responses: ok('Service information.', 'RootInfo') } },
     '/healthz': { get: { tags: ['ops'], operationId: 'healthz', summary: 'Liveness: the process answers', responses: ok('Alive.', 'Health') } },
     '/readyz': {
@@ -219,6 +258,8 @@ export function buildOpenApi(cfg: Config): Obj {
     RootInfo: toSchema(RootInfo, 'output'),
     Health: toSchema(Health, 'output'),
     Readiness: toSchema(Readiness, 'output'),
+    Deliveries: toSchema(Deliveries, 'output'),
+    Redelivery: toSchema(Redelivery, 'output'),
     LlmopsSummary: toSchema(LlmopsSummary, 'output'),
   };
   const paths: Record<string, Obj> = {};

@@ -83,6 +83,24 @@ export const Readiness = z.object({
   unready: z.array(z.string()).optional(),
 });
 
+export const Deliveries = z.object({
+  job_id: z.string(),
+  webhook: z.object({ url: z.string().describe('Origin and path (the query is not shown).'), events: z.array(z.string()) }).optional(),
+  deliveries: z.array(
+    z.object({
+      attempt: z.number().int(),
+      at: z.string(),
+      event: z.string(),
+      status: z.number().int().optional().describe("The receiver's answer; absent when there was none."),
+      latency_ms: z.number(),
+      error: z.string().optional(),
+      outcome: z.enum(['delivered', 'retry', 'stopped']),
+    }),
+  ),
+});
+
+export const Redelivery = z.object({ job_id: z.string(), redelivery: z.literal('queued'), links: z.object({ deliveries: z.string() }) });
+
 const nullableNum = z.number().nullable();
 const Stats = z.object({
   count: z.number().int(),

@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import type { AppDeps } from '../context.js';
 import { jobLinks } from '../services/task-service.js';
+import { shownUrl } from '../webhooks/deliver.js';
 
 export function jobRoutes(deps: AppDeps): Router {
   const r = Router();
@@ -12,6 +13,18 @@ export function jobRoutes(deps: AppDeps): Router {
     const v = await deps.jobs.cancel(String(req.params.id), req.owner);
     // A queued job is gone at once (200); an active one is being stopped (202).
     res.status(v.status === 'cancelled' ? 200 : 202).json({ ...v, ...(v.status === 'active' ? { cancel_requested: true } : {}), links: jobLinks(v.id) });
+  });
+  // The webhook's delivery log, newest last, and a redelivery of the job's final event.
+  r.get('/jobs/:id/deliveries', async (req, res) => {
+    const v = await deps.jobs.view(String(req.params.id), req.owner);
+    const job = await deps.jobs.getJob(v.id);
+    const webhook = job?.data.webhook;
+    res.json({ job_id: v.id, ...(webhook ? { webhook: { url: shownUrl(webhook.url), events: webhook.events } } : {}), deliveries: await deps.deliveries.log.list(v.id) });
+  });
+  r.post('/jobs/:id/deliveries/redeliver', async (req, res) => {
+    const id = String(req.params.id);
+    await deps.jobs.redeliver(id, req.owner);
+    res.status(202).json({ job_id: id, redelivery: 'queued', links: { deliveries: `/jobs/${id}/deliveries` } });
   });
   return r;
 }

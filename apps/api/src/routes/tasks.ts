@@ -20,7 +20,7 @@ export function taskRoutes(deps: AppDeps): Router {
   };
 
   for (const [name, task] of Object.entries(TASKS) as [TaskName, Task][]) {
-    const upload = uploadFor(task, deps.cfg);
+    const upload = uploadFor(task, deps.cfg, (d) => deps.jobs.assertRoom(d));
 
     r.post(`/${name}`, upload, async (req: Request, res: Response) => {
       const parsed = await parseTaskInput(task, req, deps.cfg);

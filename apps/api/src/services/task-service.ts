@@ -63,6 +63,7 @@ export class TaskService {
       requestId: meta.requestId,
       ...(meta.owner ? { owner: meta.owner } : {}),
       ...(parsed.upload ? { upload: parsed.upload } : {}),
+      ...(parsed.webhook ? { webhook: parsed.webhook } : {}),
       ...extra,
     });
   }
@@ -77,7 +78,8 @@ export class TaskService {
   async run(task: TaskName, parsed: ParsedTaskInput, meta: RunMeta): Promise<SyncOutcome> {
     if (meta.idempotencyKey) return this.await(await this.idempotent(task, parsed, { ...meta, idempotencyKey: meta.idempotencyKey }), meta.owner);
     const key = this.cacheKey(task, parsed.input);
-    if (!key) return this.await(await this.submit(task, parsed, meta), meta.owner);
+    // A call with a webhook gets a job of its own (no cached answer, no shared job): it is called back.
+    if (!key || parsed.webhook) return this.await(await this.submit(task, parsed, meta), meta.owner);
     const t0 = performance.now();
     const hit = await this.cache.get(task, key);
     this.deps.metrics.cacheRequests.inc({ task, result: hit === undefined ? 'miss' : 'hit' });

@@ -4,12 +4,41 @@
  */
 import type { Request } from 'express';
 import type { z } from 'zod';
-import { AppError, type Config, type Task } from '@ca/shared';
+import { AppError, WEBHOOK_EVENTS, type Config, type Task, type WebhookSpec } from '@ca/shared';
+import { AllowList, resolveTarget } from '../webhooks/address.js';
+import { notConfigured } from '../webhooks/deliver.js';
 import { probeAudio, probeImage, sniffMedia } from '@ca/media';
 
 export interface ParsedTaskInput {
   input: unknown;
   upload?: { bytes: Buffer; mime: string };
+  /** A callback asked for with `webhook` (and `webhook_events_filter`), its address checked. */
+  webhook?: WebhookSpec;
+}
+
+/**
+ * `webhook` and `webhook_events_filter` beside a task's own fields (JSON body or form fields): taken out
+ * before the task input is validated, checked, and the URL's address judged after DNS resolution.
+ */
+async function takeWebhook(body: Record<string, unknown>, cfg: Config): Promise<WebhookSpec | undefined> {
+  const { webhook: url, webhook_events_filter: filter } = body;
+  delete body.webhook;
+  delete body.webhook_events_filter;
+  if (url === undefined) {
+    if (filter !== undefined) throw new AppError(422, 'validation_error', 'webhook_events_filter needs a webhook', { details: { field: 'webhook_events_filter' } });
+    return undefined;
+  }
+  if (typeof url !== 'string' || url.length > 2048) throw new AppError(422, 'webhook_refused', 'webhook must be a URL of at most 2048 characters', { details: { reason: 'not a URL' } });
+  // JSON: an array; a form: one field per event, or one comma-separated field.
+  const raw = filter === undefined ? [...WEBHOOK_EVENTS] : (Array.isArray(filter) ? filter : [filter]).flatMap((f) => (typeof f === 'string' ? f.split(',') : [f]));
+  const events = raw.map((e) => (typeof e === 'string' ? e.trim() : e));
+  const unknown = events.filter((e) => !(WEBHOOK_EVENTS as readonly unknown[]).includes(e));
+  if (unknown.length || !events.length) {
+    throw new AppError(422, 'validation_error', `webhook_events_filter takes ${WEBHOOK_EVENTS.join(', ')}`, { details: { field: 'webhook_events_filter', supported: WEBHOOK_EVENTS } });
+  }
+  if (!cfg.WEBHOOK_SECRET) throw notConfigured();
+  await resolveTarget(url, new AllowList(cfg.WEBHOOK_ALLOW_PRIVATE));
+  return { url, events: [...new Set(events as WebhookSpec['events'])] };
 }
 
 export function zodError(error: z.ZodError): AppError {
@@ -30,20 +59,24 @@ export async function parseTaskInput(task: Task, req: Request, cfg: Config): Pro
     const body: unknown = req.body;
     if (body === undefined || body === null || typeof body !== 'object' || Array.isArray(body))
       throw new AppError(422, 'validation_error', 'the body must be a JSON object');
-    const parsed = task.input.schema.safeParse(body);
+    const fields = { ...(body as Record<string, unknown>) };
+    const webhook = await takeWebhook(fields, cfg);
+    const parsed = task.input.schema.safeParse(fields);
     if (!parsed.success) throw zodError(parsed.error);
     checkTextLimits(task, parsed.data as Record<string, unknown>, cfg);
-    return { input: parsed.data };
+    return { input: parsed.data, ...(webhook ? { webhook } : {}) };
   }
   const file = req.file;
   if (!file) throw new AppError(422, 'file_required', 'upload the file as multipart/form-data in the field "file"');
-  const parsed = task.input.schema.safeParse(req.body ?? {});
+  const fields = { ...((req.body ?? {}) as Record<string, unknown>) };
+  const webhook = await takeWebhook(fields, cfg);
+  const parsed = task.input.schema.safeParse(fields);
   if (!parsed.success) throw zodError(parsed.error);
   const bytes = file.buffer;
   const kind = await sniffMedia(bytes, task.input.media);
   if (task.input.media === 'image') await probeImage(bytes, { maxBytes: cfg.MAX_IMAGE_BYTES, maxPixels: cfg.MAX_IMAGE_PIXELS });
   else await probeAudio(bytes, { maxBytes: cfg.MAX_AUDIO_BYTES, maxSeconds: cfg.MAX_AUDIO_SECONDS });
-  return { input: parsed.data, upload: { bytes, mime: kind.mime } };
+  return { input: parsed.data, upload: { bytes, mime: kind.mime }, ...(webhook ? { webhook } : {}) };
 }
 
 function checkTextLimits(task: Task, input: Record<string, unknown>, cfg: Config): void {

@@ -41,9 +41,11 @@ describe('buildOpenApi', () => {
     const s = doc.components.schemas;
     expect(s.QuestionAnsweringInput!.required).toEqual(['context', 'question']);
     expect(s.QuestionAnsweringResult!.properties).toHaveProperty('score');
-    // Upload tasks: the file plus the contract's text fields.
+    // Upload tasks: the file plus the contract's text fields (the webhook fields are described); JSON tasks list them.
     expect(s.AudioTranscribeTranslateUpload!.required).toEqual(['file']);
     expect(Object.keys(s.AudioTranscribeTranslateUpload!.properties!)).toEqual(['file', 'src_lang', 'target_lang']);
+    expect((s.AudioTranscribeTranslateUpload as { description?: string }).description).toContain('webhook');
+    expect(Object.keys(s.QuestionAnsweringInput!.properties!)).toEqual(expect.arrayContaining(['webhook', 'webhook_events_filter']));
     expect(s.TranslateTextInput!.properties!.text).toMatchObject({ maxLength: cfg.MAX_TEXT_CHARS });
   });
 

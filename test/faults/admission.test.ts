@@ -8,7 +8,7 @@ import { call } from '../helpers/http.js';
 import { form, wav } from '../helpers/media.js';
 import { percentile, phantom, startLab, type Lab } from '../helpers/lab.js';
 
-const SUBMITTERS = 50;
+const SUBMITTERS = Number(process.env.FAULT_ADMISSION_SUBMITTERS ?? 50);
 const PER_SUBMITTER = Number(process.env.FAULT_ADMISSION_REQUESTS ?? 40);
 let lab: Lab | undefined;
 afterAll(async () => {

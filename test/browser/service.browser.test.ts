@@ -144,6 +144,32 @@ describe('the service in Chromium (Swagger UI + Bull Board)', () => {
     expect(cspViolations).toEqual([]);
   });
 
+  it("a page follows a job with the browser's own EventSource until it completes", async () => {
+    const { page } = anon!;
+    await page.goto(`${api!.url}/docs/`, { waitUntil: 'domcontentloaded', timeout: UI_TIMEOUT });
+    const seen = await page.evaluate(async () => {
+      const r = await fetch('/jobs/summarize-text', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text: 'The parcel came late but intact.' }) });
+      const { id } = (await r.json()) as { id: string };
+      return new Promise<{ id: string; types: string[]; result: unknown }>((resolve, reject) => {
+        const types: string[] = [];
+        const es = new EventSource(`/jobs/${id}/events`);
+        const timer = setTimeout(() => (es.close(), reject(new Error(types.join(',')))), 60_000);
+        for (const t of ['queued', 'active', 'progress', 'failed', 'cancelled']) es.addEventListener(t, () => types.push(t));
+        es.addEventListener('completed', (m) => {
+          types.push('completed');
+          es.close();
+          clearTimeout(timer);
+          resolve({ id, types, result: (JSON.parse((m as MessageEvent<string>).data) as { result: unknown }).result });
+        });
+      });
+    });
+    expect(seen.types.at(-1)).toBe('completed');
+    const job = await get(api!.url, `/jobs/${seen.id}`);
+    expect(seen.result).toEqual(job.body.result);
+    expect(pageErrors).toEqual([]);
+    expect(cspViolations).toEqual([]);
+  });
+
   it('Bull Board needs the admin credentials, lists the queues and shows a completed job', async () => {
     const url = api!.url;
 

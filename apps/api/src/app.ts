@@ -3,10 +3,12 @@ import { ADMIN_PATH, mountAdmin } from './admin/bull-board.js';
 import type { AppDeps } from './context.js';
 import { mountDocs } from './docs/mount.js';
 import { apiKeyAuth } from './middleware/auth.js';
+import { cors } from './middleware/cors.js';
 import { errorHandler, notFound } from './middleware/errors.js';
 import { taskRateLimit } from './middleware/rate-limit.js';
 import { requestId } from './middleware/request-id.js';
 import { TASK_NAMES } from '@ca/shared';
+import { eventRoutes } from './routes/events.js';
 import { jobRoutes } from './routes/jobs.js';
 import { opsRoutes } from './routes/ops.js';
 import { taskRoutes } from './routes/tasks.js';
@@ -50,6 +52,8 @@ export function createApp(deps: AppDeps): express.Express {
   app.set('trust proxy', deps.cfg.TRUST_PROXY);
   app.use(requestId);
   app.use(securityHeaders);
+  // Before auth and the rate limit: a preflight carries no credentials.
+  app.use(cors(deps.cfg));
   app.use(deps.metrics.middleware);
 
   // Ops endpoints: no auth, no rate limit.
@@ -68,6 +72,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(express.json({ limit: deps.cfg.MAX_JSON_BYTES, strict: true, type: ['application/json', 'application/*+json'] }));
   app.use(taskRoutes(deps));
   app.use(jobRoutes(deps));
+  app.use(eventRoutes(deps));
   app.use(notFound);
   app.use(errorHandler(deps));
   return app;

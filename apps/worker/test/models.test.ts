@@ -36,6 +36,7 @@ function context(cfg: Config, models: ModelHost, reports: InferenceReport[] = []
     signal: new AbortController().signal,
     report: (r) => reports.push(r),
     checkCancelled: () => undefined,
+    progress: () => undefined,
   };
 }
 

@@ -107,6 +107,8 @@ export const EnvSchema = z
     WEBHOOK_ATTEMPTS: int(12, 1, 30),
     WEBHOOK_BACKOFF_MS: int(5_000, 1),
 
+    // Origins whose pages may call the API from a browser (exact scheme://host[:port], or *); none by default.
+    CORS_ORIGINS: list(''),
     API_KEYS: list(''),
     ADMIN_USER: z.string().optional(),
     ADMIN_PASSWORD: z.string().optional(),

@@ -60,6 +60,15 @@ export interface SubmitOptions {
   webhook?: WebhookSpec;
 }
 
+/** What happens to a job, as its domain's event stream tells it (GET /jobs/{id}/events). */
+export type JobEvent =
+  | { type: 'queued' }
+  | { type: 'active' }
+  | { type: 'progress'; data: unknown }
+  | { type: 'completed'; result: unknown }
+  | { type: 'failed'; failure: JobFailure }
+  | { type: 'removed' };
+
 interface Pending {
   resolve: (o: WaitOutcome) => void;
   waiters: number;
@@ -72,6 +81,7 @@ export class JobClient {
   private readonly flows: FlowProducer;
   private readonly events = new Map<Domain, Promise<QueueEvents>>();
   private readonly pending = new Map<string, Pending>();
+  private readonly watchers = new Map<string, Set<(e: JobEvent, streamId: string) => void>>();
   /** Resolved by stopWaiting(): every wait, current or later, ends as a timeout (the caller answers 202). */
   private stopped!: () => void;
   private readonly stopping = new Promise<void>((resolve) => (this.stopped = resolve));
@@ -146,9 +156,9 @@ export class JobClient {
           queueName: WEBHOOK_QUEUE,
           data: delivery,
           opts: { jobId: deliveryJobId(id), ...this.deliveryOptions() },
-          children: [{ name: task, queueName: QUEUE_NAMES[domain], data, opts: { ...defaultJobOptions(this.cfg), jobId: id, ignoreDependencyOnFailure: true } }],
+          children: [{ name: task, queueName: QUEUE_NAMES[domain], data, opts: { ...defaultJobOptions(this.cfg), jobId: id, timestamp: now, ignoreDependencyOnFailure: true } }],
         });
-      } else await queue.add(task, data, { jobId: id });
+      } else await queue.add(task, data, { jobId: id, timestamp: now }); // created_at = the list's order (index)
     } catch (e) {
       // Not enqueued: the upload must not linger (best effort; its TTL ends it otherwise).
       if (o.upload) await this.redis.del(this.k.blob(id)).catch(() => undefined);
@@ -156,7 +166,65 @@ export class JobClient {
     } finally {
       await this.admission.done(queue, id).catch(() => undefined);
     }
+    await this.index(id, now, o.owner).catch(() => undefined); // the job exists: a missing entry only hides it from GET /jobs
     return id;
+  }
+
+  /** Record the job in its owner's list, dropping entries past the retention. */
+  private async index(id: string, createdAt: number, owner?: string): Promise<void> {
+    const key = this.k.jobsOf(owner ?? 'open');
+    const ttl = this.cfg.RESULT_TTL_S;
+    await this.redis
+      .pipeline()
+      .zadd(key, createdAt, id)
+      .zremrangebyscore(key, '-inf', Date.now() - ttl * 1000)
+      .expire(key, ttl)
+      .exec();
+  }
+
+  /**
+   * The caller's jobs, newest first, optionally of one task and status: a page of at most `limit`, and
+   * the cursor of the next page. Entries are read in steps and filtered, at most 10 × limit of them per
+   * page (a page may come back short with a cursor when a filter matches few). Jobs past the retention
+   * are gone from the list.
+   */
+  async list(owner: string | undefined, q: { task?: string; status?: JobStatus; limit: number; cursor?: string }): Promise<{ jobs: JobView[]; next_cursor?: string }> {
+    this.ensureRedis();
+    const key = this.k.jobsOf(owner ?? 'open');
+    let cut = q.cursor ? decodeCursor(q.cursor) : undefined;
+    const jobs: JobView[] = [];
+    let scanned = 0;
+    let exhausted = false;
+    while (jobs.length < q.limit && scanned < q.limit * 10 && !exhausted) {
+      const start = cut ? await this.rankAfter(key, cut) : 0;
+      const size = q.limit * 2 + 1;
+      const batch = await this.redis.zrevrange(key, start, start + size - 1, 'WITHSCORES');
+      exhausted = batch.length < size * 2;
+      for (let i = 0; i < batch.length && jobs.length < q.limit; i += 2) {
+        const id = batch[i]!;
+        cut = { score: Number(batch[i + 1]), id };
+        scanned++;
+        const v = await this.view(id, owner).catch(() => undefined);
+        if (!v) {
+          await this.redis.zrem(key, id); // past its retention
+          continue;
+        }
+        if ((q.task && v.task !== q.task) || (q.status && v.status !== q.status)) continue;
+        jobs.push(v);
+      }
+    }
+    const more = cut !== undefined && (await this.rankAfter(key, cut)) < (await this.redis.zcard(key));
+    return { jobs, ...(more ? { next_cursor: encodeCursor(cut!) } : {}) };
+  }
+
+  /**
+   * The rank (newest first) just after `cut`: entries strictly newer, plus those of the same millisecond
+   * that sort before it (ZREVRANGE orders equal scores by id, descending).
+   */
+  private async rankAfter(key: string, cut: { score: number; id: string }): Promise<number> {
+    const newer = await this.redis.zcount(key, `(${cut.score}`, '+inf');
+    const same = await this.redis.zrangebyscore(key, cut.score, cut.score);
+    return newer + same.filter((id) => id >= cut.id).length;
   }
 
   private queueFull(domain: Domain): AppError {
@@ -194,13 +262,69 @@ export class JobClient {
       prefix: this.cfg.QUEUE_PREFIX,
       lastEventId: last?.[0] ?? '0-0',
     });
-    qe.on('completed', ({ jobId, returnvalue }) => this.settle(jobId, { state: 'completed', result: parseReturn(returnvalue) }));
-    qe.on('failed', ({ jobId, failedReason }) => this.settle(jobId, { state: 'failed', failure: parseFailure(failedReason) }));
+    qe.on('completed', ({ jobId, returnvalue }, id) => {
+      const result = parseReturn(returnvalue);
+      this.settle(jobId, { state: 'completed', result });
+      this.tell(jobId, { type: 'completed', result }, id);
+    });
+    qe.on('failed', ({ jobId, failedReason }, id) => {
+      const failure = parseFailure(failedReason);
+      this.settle(jobId, { state: 'failed', failure });
+      this.tell(jobId, { type: 'failed', failure }, id);
+    });
+    qe.on('active', ({ jobId }, id) => this.tell(jobId, { type: 'active' }, id));
+    qe.on('waiting', ({ jobId }, id) => this.tell(jobId, { type: 'queued' }, id));
+    qe.on('progress', ({ jobId, data }, id) => this.tell(jobId, { type: 'progress', data }, id));
+    qe.on('removed', ({ jobId }, id) => this.tell(jobId, { type: 'removed' }, id));
     qe.on('error', () => {
       /* reconnects on its own; waiting callers fall back to their timeout */
     });
     await qe.waitUntilReady();
     return qe;
+  }
+
+  private tell(jobId: string, e: JobEvent, streamId: string): void {
+    for (const fn of this.watchers.get(jobId) ?? []) fn(e, streamId);
+  }
+
+  /** The id of the newest entry of a domain's event stream ('0-0' when empty). */
+  async lastEventId(domain: Domain): Promise<string> {
+    const [last] = await this.redis.xrevrange(this.queues[domain].keys.events!, '+', '-', 'COUNT', 1);
+    return last?.[0] ?? '0-0';
+  }
+
+  /** A job's events after `streamId`, from its domain's stream (bounded by the stream's length). */
+  async eventsSince(jobId: string, streamId: string): Promise<{ id: string; event: JobEvent }[]> {
+    const domain = domainOfJobId(jobId);
+    if (!domain) return [];
+    const entries = await this.redis.xrange(this.queues[domain].keys.events!, `(${streamId}`, '+');
+    const out: { id: string; event: JobEvent }[] = [];
+    for (const [id, flat] of entries) {
+      const f: Record<string, string> = {};
+      for (let i = 0; i < flat.length; i += 2) f[flat[i]!] = flat[i + 1]!;
+      if (f.jobId !== jobId) continue;
+      const event = toJobEvent(f);
+      if (event) out.push({ id, event });
+    }
+    return out;
+  }
+
+  /**
+   * Follow a job's events (from its domain's stream, heard from now on): returns the unsubscribe. The
+   * caller reads the job's state after subscribing, so nothing between the two is missed.
+   */
+  async watch(jobId: string, fn: (e: JobEvent, streamId: string) => void): Promise<() => void> {
+    const domain = domainOfJobId(jobId);
+    if (!domain) throw this.notFound(jobId);
+    this.ensureRedis();
+    await this.queueEvents(domain);
+    const set = this.watchers.get(jobId) ?? new Set();
+    set.add(fn);
+    this.watchers.set(jobId, set);
+    return () => {
+      set.delete(fn);
+      if (!set.size) this.watchers.delete(jobId);
+    };
   }
 
   private settle(jobId: string, o: WaitOutcome): void {
@@ -385,6 +509,37 @@ export class JobClient {
     const evs = await Promise.allSettled([...this.events.values()]);
     await Promise.allSettled(evs.map((r) => (r.status === 'fulfilled' ? r.value.close().then(() => r.value.disconnect()) : undefined)));
     await Promise.allSettled([...Object.values(this.queues), this.webhooks, this.flows].map((q) => q.close()));
+  }
+}
+
+const encodeCursor = (c: { score: number; id: string }) => Buffer.from(`${c.score}:${c.id}`).toString('base64url');
+
+function decodeCursor(s: string): { score: number; id: string } {
+  const raw = Buffer.from(s, 'base64url').toString('utf8');
+  const i = raw.indexOf(':');
+  const score = Number(raw.slice(0, i));
+  const id = raw.slice(i + 1);
+  if (i < 1 || !Number.isFinite(score) || !domainOfJobId(id)) throw new AppError(422, 'validation_error', 'cursor is not one this API gave out', { details: { field: 'cursor' } });
+  return { score, id };
+}
+
+/** A raw entry of BullMQ's event stream as a JobEvent (undefined for events a client is not told). */
+function toJobEvent(f: Record<string, string>): JobEvent | undefined {
+  switch (f.event) {
+    case 'waiting':
+      return { type: 'queued' };
+    case 'active':
+      return { type: 'active' };
+    case 'progress':
+      return { type: 'progress', data: parseReturn(f.data) };
+    case 'completed':
+      return { type: 'completed', result: parseReturn(f.returnvalue) };
+    case 'failed':
+      return { type: 'failed', failure: parseFailure(f.failedReason) };
+    case 'removed':
+      return { type: 'removed' };
+    default:
+      return undefined;
   }
 }
 

@@ -69,6 +69,8 @@ export const keys = (prefix: string) => ({
   fault: `${prefix}:fault`,
   faultKill: `${prefix}:fault:kill`,
   deliveries: (jobId: string) => `${prefix}:deliveries:${jobId}`,
+  /** The jobs of one API key (or `open`), scored by creation time: GET /jobs. */
+  jobsOf: (owner: string) => `${prefix}:jobs-of:${owner}`,
 });
 export type Keys = ReturnType<typeof keys>;
 

@@ -188,6 +188,39 @@ function jobAndOpsPaths(cfg: Config): Record<string, Obj> {
         },
       },
     },
+    '/jobs': {
+      get: {
+        tags: ['jobs'],
+        operationId: 'listJobs',
+        summary: "The caller's own jobs, newest first, a page at a time (within RESULT_TTL_S)",
+        security,
+        parameters: [
+          { name: 'task', in: 'query', required: false, schema: { type: 'string', enum: Object.keys(TASKS) } },
+          { name: 'status', in: 'query', required: false, schema: { type: 'string', enum: ['queued', 'active', 'completed', 'failed', 'cancelled'] } },
+          { name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 } },
+          { name: 'cursor', in: 'query', required: false, description: 'next_cursor of the previous page.', schema: { type: 'string', maxLength: 300 } },
+        ],
+        responses: { ...ok('A page of jobs; next_cursor when there may be more.', 'JobList'), ...errors(401, 403, 422, 500, 503) },
+      },
+    },
+    '/jobs/{id}/events': {
+      parameters: [ref('parameters', 'JobId')],
+      get: {
+        tags: ['jobs'],
+        operationId: 'jobEvents',
+        summary: 'Follow a job as Server-Sent Events until it has finished',
+        description:
+          'Events `queued`, `active`, `progress` (`{done, total, unit}` for tasks with steps), then one of `completed` (the job with its result), `failed` or `cancelled`, after which the stream ends. ' +
+          'Each event has an id; reconnect with `Last-Event-ID` to be sent what was missed (204 when the job had already ended there, which stops an EventSource). A comment every 15 s keeps proxies from closing the stream.',
+        security,
+        parameters: [{ name: 'Last-Event-ID', in: 'header', required: false, schema: { type: 'string', pattern: '^\\d+-\\d+$' } }],
+        responses: {
+          '200': { description: 'The event stream.', headers: headers(), content: { 'text/event-stream': { schema: { type: 'string' } } } },
+          '204': { description: 'Reconnected after the final event: nothing more will come.' },
+          ...errors(401, 403, 404, 500, 503),
+        },
+      },
+    },
     '/jobs/{id}/deliveries': {
       parameters: [ref('parameters', 'JobId')],
       get: {
@@ -259,6 +292,7 @@ export function buildOpenApi(cfg: Config): Obj {
     Health: toSchema(Health, 'output'),
     Readiness: toSchema(Readiness, 'output'),
     Deliveries: toSchema(Deliveries, 'output'),
+    JobList: { type: 'object', required: ['jobs'], properties: { jobs: { type: 'array', items: ref('schemas', 'JobView') }, next_cursor: { type: 'string' } } },
     Redelivery: toSchema(Redelivery, 'output'),
     LlmopsSummary: toSchema(LlmopsSummary, 'output'),
   };

@@ -1,10 +1,27 @@
 import { Router } from 'express';
+import { z } from 'zod';
+import { TASK_NAMES, type TaskName } from '@ca/shared';
+import { zodError } from '../services/validate.js';
 import type { AppDeps } from '../context.js';
 import { jobLinks } from '../services/task-service.js';
 import { shownUrl } from '../webhooks/deliver.js';
 
+const ListQuery = z.strictObject({
+  task: z.enum(TASK_NAMES as [TaskName, ...TaskName[]]).optional(),
+  status: z.enum(['queued', 'active', 'completed', 'failed', 'cancelled']).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  cursor: z.string().max(300).optional(),
+});
+
 export function jobRoutes(deps: AppDeps): Router {
   const r = Router();
+  // The caller's own jobs, newest first, a page at a time (within RESULT_TTL_S).
+  r.get('/jobs', async (req, res) => {
+    const q = ListQuery.safeParse(req.query);
+    if (!q.success) throw zodError(q.error);
+    const page = await deps.jobs.list(req.owner, q.data);
+    res.json({ jobs: page.jobs.map((v) => ({ ...v, links: jobLinks(v.id) })), ...(page.next_cursor ? { next_cursor: page.next_cursor } : {}) });
+  });
   r.get('/jobs/:id', async (req, res) => {
     const v = await deps.jobs.view(String(req.params.id), req.owner);
     res.json({ ...v, links: jobLinks(v.id) });

@@ -13,7 +13,8 @@ export const questionAnswering: Handler<'question-answering'> = async (input, _m
   const { context, question } = input;
   const windows = splitWindows(context, (s) => countTokens(m, s), WINDOW_TOKENS);
   let best = { answer: '', score: 0, start: 0, end: 0 };
-  for (const w of windows) {
+  for (const [i, w] of windows.entries()) {
+    if (i > 0) ctx.progress(i, windows.length, 'windows');
     const out = (await timed(ctx, m, () => m.pipe!(question, w.text, { top_k: 1 }), {
       tokensIn: countTokens(m, question) + countTokens(m, w.text),
     })) as { answer: string; score: number };

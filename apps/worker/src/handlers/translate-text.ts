@@ -24,7 +24,9 @@ export async function translate(ctx: HandlerContext, text: string, src: string, 
   if (src === tgt) return text;
   const { max_new_tokens } = m.spec.options as { max_new_tokens: number };
   const parts: string[] = [];
-  for (const piece of splitWindows(text, (s) => countTokens(m, s), PIECE_TOKENS)) {
+  const pieces = [...splitWindows(text, (s) => countTokens(m, s), PIECE_TOKENS)];
+  for (const [i, piece] of pieces.entries()) {
+    if (i > 0) ctx.progress(i, pieces.length, 'sentence groups');
     const [out] = (await timed(ctx, m, () => m.pipe!(piece.text, { ...args, max_new_tokens }), (r: { translation_text: string }[]) => ({
       tokensIn: countTokens(m, piece.text),
       tokensOut: countTokens(m, r[0]?.translation_text ?? ''),

@@ -19,6 +19,8 @@ export interface HandlerContext {
   log: Logger;
   signal: AbortSignal;
   report(r: InferenceReport): void;
+  /** Steps done of a task that has several (QA windows, translation pieces): the job's progress events. */
+  progress(done: number, total: number, unit: string): void;
   /** Throw if the job was cancelled meanwhile. */
   checkCancelled(): void;
 }

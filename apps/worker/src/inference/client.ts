@@ -8,7 +8,7 @@
 import type { Worker } from 'node:worker_threads';
 import { AppError, cancelledError, errorOf, type Config, type Domain, type Logger, within } from '@ca/shared';
 import { siblingModule, spawnModuleThread } from '../threads/spawn.js';
-import type { FromThread, LoadReply, RunReply, RunRequest, ToThread } from './protocol.js';
+import type { FromThread, LoadReply, RunProgress, RunReply, RunRequest, ToThread } from './protocol.js';
 
 type Call = ToThread extends infer M ? (M extends { id: number } ? Omit<M, 'id'> : never) : never;
 
@@ -24,6 +24,7 @@ export class InferenceThread {
   /** Runs waiting for the models, not yet sent to the thread (a cancel drops them here). */
   private readonly queued = new Set<number>();
   private readonly pending = new Map<number, Pending>();
+  private readonly progress = new Map<number, (p: RunProgress) => void>();
   private nextId = 1;
   private loaded: LoadReply = { status: [], ready: [], providers: [] };
   private closing = false;
@@ -64,14 +65,17 @@ export class InferenceThread {
   }
 
   /** Runs a job once the thread's models are loaded: a job that arrives during a restart waits for them. */
-  run(req: RunRequest): { id: number; done: Promise<RunReply> } {
+  run(req: RunRequest, onProgress?: (p: RunProgress) => void): { id: number; done: Promise<RunReply> } {
     const transfer = req.upload ? [req.upload.bytes.buffer as ArrayBuffer] : [];
     const id = this.nextId++;
     this.queued.add(id);
-    const done = this.ready.then(() => {
-      if (!this.queued.delete(id)) throw cancelledError();
-      return this.send(id, { op: 'run', req }, transfer);
-    });
+    if (onProgress) this.progress.set(id, onProgress);
+    const done = this.ready
+      .then(() => {
+        if (!this.queued.delete(id)) throw cancelledError();
+        return this.send(id, { op: 'run', req }, transfer);
+      })
+      .finally(() => this.progress.delete(id));
     return { id, done: done as Promise<RunReply> };
   }
 
@@ -117,6 +121,10 @@ export class InferenceThread {
   }
 
   private onMessage(m: FromThread): void {
+    if (m.op === 'progress') {
+      this.progress.get(m.id)?.(m.data);
+      return;
+    }
     const p = this.pending.get(m.id);
     if (!p) return;
     this.pending.delete(m.id);

@@ -38,4 +38,12 @@ export type ToThread =
 
 export type FromThread =
   | { op: 'reply'; id: number; ok: true; value: unknown }
-  | { op: 'reply'; id: number; ok: false; failure: WireFailure };
+  | { op: 'reply'; id: number; ok: false; failure: WireFailure }
+  /** A step of a running job (HandlerContext.progress). */
+  | { op: 'progress'; id: number; data: RunProgress };
+
+export interface RunProgress {
+  done: number;
+  total: number;
+  unit: string;
+}

@@ -28,7 +28,7 @@ let closing = false;
 const running = new Map<number, { abort: AbortController; done: Promise<unknown> }>();
 const send = (m: FromThread, transfer: ArrayBuffer[] = []) => port.postMessage(m, transfer);
 
-async function run(abort: AbortController, req: RunRequest): Promise<unknown> {
+async function run(id: number, abort: AbortController, req: RunRequest): Promise<unknown> {
   if (!cfg || !host) throw new Error('models are not loaded');
   const c = cfg;
   const media: MediaInput = {};
@@ -41,6 +41,7 @@ async function run(abort: AbortController, req: RunRequest): Promise<unknown> {
     log: log.child({ request_id: req.requestId, task: req.task }),
     signal: abort.signal,
     report: (r) => reports.push(r),
+    progress: (done, total, unit) => send({ op: 'progress', id, data: { done, total, unit } }),
     checkCancelled: () => {
       if (abort.signal.aborted) throw cancelledError();
     },
@@ -56,7 +57,7 @@ const closingError = () => new AppError(503, 'worker_closing', 'the worker is sh
 function startRun(id: number, req: RunRequest): Promise<unknown> {
   if (closing) return Promise.reject(closingError());
   const abort = new AbortController();
-  const done = run(abort, req).finally(() => running.delete(id));
+  const done = run(id, abort, req).finally(() => running.delete(id));
   running.set(id, { abort, done });
   return done;
 }

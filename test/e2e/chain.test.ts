@@ -23,6 +23,8 @@ function worker(domains: string, extra: Record<string, string> = {}) {
   started.push(w);
   return w;
 }
+/** Each test starts with no worker of an earlier one (a failed test may have left one running). */
+const stopAll = () => Promise.all(started.splice(0).map((w) => w.stop('SIGKILL')));
 const served = (d: string) => waitFor(async () => (await get(a.url, '/readyz')).body.domains[d].ready, 60_000, `${d} served`);
 const state = (id: string) => a.deps.jobs.queues[id.startsWith('nlp') ? 'nlp' : 'audio'].getJobState(id);
 /** A counter of a worker's own /metrics (found through its heartbeat) for one task. */
@@ -38,7 +40,7 @@ beforeAll(async () => {
   a = await startApi(testEnv(prefix, { SYNC_TIMEOUT_MS: '300' }));
 });
 afterAll(async () => {
-  await Promise.all(started.map((w) => w.stop('SIGKILL')));
+  await stopAll();
   await a.close();
 });
 
@@ -59,9 +61,10 @@ describe('chained work', () => {
   }, 120_000);
 
   it('waits for its child without holding a worker: other audio jobs run, SIGTERM exits at once, and a cancel reaches the child', async () => {
+    await stopAll();
     const removePhantom = await phantomWorker(a, 'nlp'); // admission passes; nothing consumes nlp
+    const audio = worker('audio', { SHUTDOWN_TIMEOUT_MS: '60000' });
     try {
-      const audio = worker('audio', { SHUTDOWN_TIMEOUT_MS: '60000' });
       await served('audio');
       const parent = (await post(a.url, '/jobs/audio-transcribe-translate', chained())).body.id as string;
       await waitFor(async () => (await state(parent)) === 'waiting-children', 30_000, 'parent waiting for its child');
@@ -69,12 +72,13 @@ describe('chained work', () => {
       expect(await state(child)).toBe('waiting');
       expect((await get(a.url, `/jobs/${parent}`)).body.status).toBe('active');
       // WORKER_CONCURRENCY=1, and the parent holds no slot: a plain transcription still runs.
-      const plain = await post(a.url, '/audio-transcribe', form(voice, 'v.wav'));
-      expect(plain.status).toBe(200);
+      const plain = (await post(a.url, '/jobs/audio-transcribe', form(voice, 'v.wav'))).body.id as string;
+      expect((await pollJob(a.url, plain, 30_000)).status).toBe('completed');
+      expect(await state(parent)).toBe('waiting-children');
       // A worker whose only job waits for a child has nothing to drain (the job waited 90 s for 20 s before).
       const t0 = Date.now();
       expect(await audio.stop('SIGTERM')).toBe(0);
-      expect(Date.now() - t0).toBeLessThan(15_000);
+      expect(Date.now() - t0).toBeLessThan(30_000); // it would wait SHUTDOWN_TIMEOUT_MS (60 s) for a job it held
       const cancel = await call(a.url, 'DELETE', `/jobs/${parent}`);
       expect(cancel.status).toBe(202);
       expect(await state(child)).toBe('unknown'); // the queued child was removed
@@ -83,11 +87,13 @@ describe('chained work', () => {
       expect((await pollJob(a.url, parent, 30_000)).status).toBe('cancelled');
       await next.stop('SIGKILL');
     } finally {
+      await audio.stop('SIGKILL'); // exited already unless the test failed before its SIGTERM
       await removePhantom();
     }
   }, 120_000);
 
   it('survives a kill -9 of the worker while the child runs, and completes without transcribing again', async () => {
+    await stopAll();
     const removePhantom = await phantomWorker(a, 'nlp');
     const first = worker('audio');
     await served('audio');

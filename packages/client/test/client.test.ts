@@ -14,7 +14,8 @@ import { startApi, type ApiHandle } from '../../../test/helpers/api.js';
 import { testEnv, testPrefix } from '../../../test/helpers/env.js';
 import { startWorker, waitFor, type WorkerHandle } from '../../../test/helpers/processes.js';
 import { OPENAPI_FILE, render, SCHEMA_FILE } from '../scripts/generate.js';
-import { ApiError, createCaClient, WaitTimeoutError, type CaClient } from '../src/index.js';
+import { Webhook } from 'standardwebhooks';
+import { ApiError, createCaClient, verifyWebhook, WaitTimeoutError, WebhookVerificationError, type CaClient } from '../src/index.js';
 
 describe('generated files', () => {
   it('are up to date (run `pnpm --filter @ca/client generate` if not)', async () => {
@@ -58,6 +59,30 @@ const audioForm = () => {
   return f;
 };
 
+describe('verifyWebhook', () => {
+  // Signed by the Standard Webhooks reference library, checked by ours.
+  const secret = `whsec_${randomBytes(24).toString('base64')}`;
+  const body = JSON.stringify({ type: 'job.completed', timestamp: new Date().toISOString(), data: { id: 'nlp_x', status: 'completed' } });
+  const signed = () => {
+    const date = new Date();
+    const signature = new Webhook(secret.slice(6)).sign('msg_1', date, body);
+    return { 'webhook-id': 'msg_1', 'webhook-timestamp': String(Math.floor(date.getTime() / 1000)), 'webhook-signature': signature };
+  };
+
+  it('accepts a delivery signed as the specification says, and returns its payload', async () => {
+    expect(await verifyWebhook(secret, signed(), body)).toMatchObject({ type: 'job.completed', data: { id: 'nlp_x' } });
+    expect(await verifyWebhook(secret, new Headers({ ...signed(), 'webhook-signature': `v1,AAAA ${signed()['webhook-signature']}` }), body)).toBeTruthy();
+  });
+
+  it('refuses a changed body, another secret, an old timestamp and missing headers', async () => {
+    const h = signed();
+    await expect(verifyWebhook(secret, h, body.replace('nlp_x', 'nlp_y'))).rejects.toThrow(WebhookVerificationError);
+    await expect(verifyWebhook(`whsec_${randomBytes(24).toString('base64')}`, h, body)).rejects.toThrow('no signature matches');
+    await expect(verifyWebhook(secret, h, body, { now: new Date(Date.now() + 3600_000) })).rejects.toThrow('tolerance');
+    await expect(verifyWebhook(secret, { 'webhook-id': 'msg_1' }, body)).rejects.toThrow('missing');
+  });
+});
+
 describe('client against the API', () => {
   let api: ApiHandle;
   let ca: CaClient;
@@ -88,6 +113,17 @@ describe('client against the API', () => {
     await worker?.stop();
     await api?.close();
     await redis.quit();
+  });
+
+  it('follows a job through its events (with the API key, which an EventSource could not send)', async () => {
+    const context = Array.from({ length: 40 }, (_, i) => `Parcel ${i} left the depot on day ${i % 28}.`).join(' ');
+    const job = await ca.submit('question-answering', { context, question: 'When did parcel 3 leave?' });
+    const types: string[] = [];
+    for await (const e of ca.events(job.id)) types.push(e.type);
+    expect(types.at(-1)).toBe('completed');
+    expect(types).toContain('progress');
+    const again = await ca.submit('question-answering', { context: 'Returns within 30 days.', question: 'How long?' });
+    expect((await ca.waitViaEvents(again.id)).status).toBe('completed');
   });
 
   it('submits a JSON task and waits for its result', async () => {

@@ -8,6 +8,7 @@ import { errorHandler, notFound } from './middleware/errors.js';
 import { taskRateLimit } from './middleware/rate-limit.js';
 import { requestId } from './middleware/request-id.js';
 import { TASK_NAMES } from '@ca/shared';
+import { batchRoutes, JSON_LINES } from './routes/batches.js';
 import { eventRoutes } from './routes/events.js';
 import { jobRoutes } from './routes/jobs.js';
 import { opsRoutes } from './routes/ops.js';
@@ -68,11 +69,15 @@ export function createApp(deps: AppDeps): express.Express {
 
   app.use(apiKeyAuth(deps));
   // Task submissions are rate limited (after auth: the bucket is per key) before any body is read.
-  app.post([...TASK_NAMES.map((t) => `/${t}`), '/jobs/:task'], taskRateLimit(deps));
+  // A batch costs one token, like any submit (README "Batches").
+  app.post([...TASK_NAMES.map((t) => `/${t}`), '/jobs/:task', '/batches/:task'], taskRateLimit(deps));
+  // Batches have a larger body limit of their own, and take JSON Lines too.
+  app.post('/batches/:task', express.json({ limit: deps.cfg.BATCH_MAX_BYTES, strict: true }), express.text({ type: JSON_LINES, limit: deps.cfg.BATCH_MAX_BYTES }));
   app.use(express.json({ limit: deps.cfg.MAX_JSON_BYTES, strict: true, type: ['application/json', 'application/*+json'] }));
   app.use(taskRoutes(deps));
   app.use(jobRoutes(deps));
   app.use(eventRoutes(deps));
+  app.use(batchRoutes(deps));
   app.use(notFound);
   app.use(errorHandler(deps));
   return app;

@@ -107,6 +107,9 @@ export const EnvSchema = z
     WEBHOOK_ATTEMPTS: int(12, 1, 30),
     WEBHOOK_BACKOFF_MS: int(5_000, 1),
 
+    // Batches (POST /batches/{task}): items per batch, and the body's size.
+    BATCH_MAX_ITEMS: int(1000, 1, 100_000),
+    BATCH_MAX_BYTES: int(5 * 1024 * 1024, 1024),
     // Origins whose pages may call the API from a browser (exact scheme://host[:port], or *); none by default.
     CORS_ORIGINS: list(''),
     API_KEYS: list(''),

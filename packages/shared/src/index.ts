@@ -7,6 +7,7 @@ export * from './redis.js';
 export * from './logger.js';
 export * from './tasks/index.js';
 export * from './job-client.js';
+export * from './batch-client.js';
 export * from './ops-events.js';
 export * from './cache.js';
 export * from './process-metrics.js';

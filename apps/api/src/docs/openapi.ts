@@ -19,7 +19,7 @@ import {
   taskSecurity,
   type Obj,
 } from './components.js';
-import { Deliveries, ErrorBody, Health, JobAccepted, JobView, LlmopsSummary, Readiness, Redelivery, RootInfo, toSchema } from './schemas.js';
+import { Batch, Deliveries, ErrorBody, Health, JobAccepted, JobView, LlmopsSummary, Readiness, Redelivery, RootInfo, toSchema } from './schemas.js';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -203,6 +203,35 @@ function jobAndOpsPaths(cfg: Config): Record<string, Obj> {
         responses: { ...ok('A page of jobs; next_cursor when there may be more.', 'JobList'), ...errors(401, 403, 422, 500, 503) },
       },
     },
+    '/batches/{task}': {
+      parameters: [{ name: 'task', in: 'path', required: true, schema: { type: 'string', enum: Object.values(TASKS).filter((t) => t.input.kind === 'json').map((t) => t.name) } }],
+      post: {
+        tags: ['batches'],
+        operationId: 'submitBatch',
+        summary: 'Submit many inputs of one JSON task as a batch',
+        description:
+          `A JSON array of inputs, \`{"items": [...], "webhook": ..., "webhook_events_filter": ...}\`, or JSON Lines (application/x-ndjson); at most ${cfg.BATCH_MAX_ITEMS} items and ${cfg.BATCH_MAX_BYTES} bytes. ` +
+          'Every item is validated first (422 names the bad ones by index). Items run after live calls (a lower priority); the webhook, if any, is sent as `batch.completed` when every item has finished. The batch costs one rate-limit token.',
+        security,
+        requestBody: { required: true, content: { 'application/json': { schema: { oneOf: [{ type: 'array', items: { type: 'object' } }, { type: 'object', required: ['items'], properties: { items: { type: 'array', items: { type: 'object' } }, ...WEBHOOK_FIELDS } }] } }, 'application/x-ndjson': { schema: { type: 'string' } } } },
+        responses: { '202': { description: 'Accepted.', headers: headers('Location', ...RATE_HEADERS), content: json(ref('schemas', 'Batch')) }, ...errors(400, 401, 403, 404, 413, 415, 422, 429, 500, 503) },
+      },
+    },
+    '/batches/{id}': {
+      parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string', pattern: '^batch_[A-Za-z0-9_-]{22}$' } }],
+      get: { tags: ['batches'], operationId: 'getBatch', summary: 'A batch: counts per state and progress', security, responses: { ...ok('The batch.', 'Batch'), ...errors(401, 403, 404, 500, 503) } },
+      delete: { tags: ['batches'], operationId: 'cancelBatch', summary: 'Cancel the items of a batch not yet run', security, responses: { ...ok('The batch, cancelled.', 'Batch'), ...errors(401, 403, 404, 500, 503) } },
+    },
+    '/batches/{id}/results': {
+      parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string', pattern: '^batch_[A-Za-z0-9_-]{22}$' } }],
+      get: {
+        tags: ['batches'],
+        operationId: 'batchResults',
+        summary: 'The items as JSON Lines, in input order: {index, id, status, result | error}',
+        security,
+        responses: { '200': { description: 'One line per item.', headers: headers(), content: { 'application/x-ndjson': { schema: { type: 'string' } } } }, ...errors(401, 403, 404, 500, 503) },
+      },
+    },
     '/jobs/{id}/events': {
       parameters: [ref('parameters', 'JobId')],
       get: {
@@ -292,6 +321,7 @@ export function buildOpenApi(cfg: Config): Obj {
     Health: toSchema(Health, 'output'),
     Readiness: toSchema(Readiness, 'output'),
     Deliveries: toSchema(Deliveries, 'output'),
+    Batch: toSchema(Batch, 'output'),
     JobList: { type: 'object', required: ['jobs'], properties: { jobs: { type: 'array', items: ref('schemas', 'JobView') }, next_cursor: { type: 'string' } } },
     Redelivery: toSchema(Redelivery, 'output'),
     LlmopsSummary: toSchema(LlmopsSummary, 'output'),
@@ -316,6 +346,7 @@ export function buildOpenApi(cfg: Config): Obj {
       { name: 'vision', description: 'Photo tasks (return eligibility, OCR).' },
       { name: 'audio', description: 'Speech tasks (transcription, translation).' },
       { name: 'jobs', description: 'Asynchronous jobs: read and cancel.' },
+      { name: 'batches', description: 'Many inputs of one JSON task under one id, run after live calls.' },
       { name: 'ops', description: 'Health, readiness, metrics and LLMOps (no auth, not rate limited).' },
     ],
     paths,

@@ -99,6 +99,18 @@ export const Deliveries = z.object({
   ),
 });
 
+export const Batch = z.object({
+  id: z.string(),
+  task: z.string(),
+  status: z.enum(['running', 'completed', 'cancelled']),
+  total: z.number().int(),
+  counts: z.object({ pending: z.number().int(), completed: z.number().int(), failed: z.number().int(), cancelled: z.number().int() }),
+  progress: z.number().min(0).max(1),
+  created_at: z.string(),
+  finished_at: z.string().optional(),
+  links: z.object({ self: z.string(), results: z.string() }).optional(),
+});
+
 export const Redelivery = z.object({ job_id: z.string(), redelivery: z.literal('queued'), links: z.object({ deliveries: z.string() }) });
 
 const nullableNum = z.number().nullable();

@@ -20,7 +20,7 @@ export interface ParsedTaskInput {
  * `webhook` and `webhook_events_filter` beside a task's own fields (JSON body or form fields): taken out
  * before the task input is validated, checked, and the URL's address judged after DNS resolution.
  */
-async function takeWebhook(body: Record<string, unknown>, cfg: Config): Promise<WebhookSpec | undefined> {
+export async function takeWebhook(body: Record<string, unknown>, cfg: Config): Promise<WebhookSpec | undefined> {
   const { webhook: url, webhook_events_filter: filter } = body;
   delete body.webhook;
   delete body.webhook_events_filter;
@@ -79,7 +79,7 @@ export async function parseTaskInput(task: Task, req: Request, cfg: Config): Pro
   return { input: parsed.data, upload: { bytes, mime: kind.mime }, ...(webhook ? { webhook } : {}) };
 }
 
-function checkTextLimits(task: Task, input: Record<string, unknown>, cfg: Config): void {
+export function checkTextLimits(task: Task, input: Record<string, unknown>, cfg: Config): void {
   for (const f of task.textFields) {
     const v = input[f];
     if (typeof v === 'string' && v.length > cfg.MAX_TEXT_CHARS) {

@@ -11,7 +11,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { AppError, createRedis, isAppError, keys, WEBHOOK_QUEUE, type Config, type JobClient, type JobView, type Logger, type WebhookData } from '@ca/shared';
+import { AppError, createRedis, isAppError, keys, WEBHOOK_QUEUE, type BatchClient, type BatchData, type Config, type JobClient, type JobView, type Logger, type WebhookData } from '@ca/shared';
 import { AllowList, resolveTarget, type Target } from './address.js';
 import { secretKey, signatureHeaders } from './sign.js';
 
@@ -104,14 +104,20 @@ function post(t: Target, headers: Record<string, string>, body: string, timeoutM
   });
 }
 
-export function startDeliveries(cfg: Config, jobs: JobClient, redis: Redis, log: Logger) {
+export function startDeliveries(cfg: Config, jobs: JobClient, batches: BatchClient, redis: Redis, log: Logger) {
   const allow = new AllowList(cfg.WEBHOOK_ALLOW_PRIVATE);
   const deliveries = new DeliveryLog(redis, cfg.QUEUE_PREFIX, cfg.RESULT_TTL_S);
   const key = cfg.WEBHOOK_SECRET ? secretKey(cfg.WEBHOOK_SECRET) : undefined;
 
-  const process = async (job: Job<WebhookData>): Promise<unknown> => {
-    const { jobId, url, events, owner } = job.data;
-    const attempt = job.attemptsMade + 1;
+  /** The message a delivery job sends: a job's final event, or (a batch's parent job) the batch's end. */
+  async function message(job: Job<WebhookData | BatchData>): Promise<{ logId: string; url: string; msgId: string; type: string; data: unknown } | { skipped: string }> {
+    if (job.name === 'batch') {
+      const d = job.data as BatchData;
+      if (!d.webhook) return { skipped: 'no webhook' }; // the parent's completion marks the batch done
+      const view = await batches.view(d.batchId, d.owner);
+      return { logId: d.batchId, url: d.webhook.url, msgId: `msg_${d.batchId}_${view.status}`, type: `batch.${view.status}`, data: view };
+    }
+    const { jobId, url, events, owner } = job.data as WebhookData;
     const view = await jobs.view(jobId, owner).catch((e: unknown) => {
       if (isAppError(e) && e.status === 404) throw new UnrecoverableError('the job is gone (past its retention)');
       throw e;
@@ -119,13 +125,22 @@ export function startDeliveries(cfg: Config, jobs: JobClient, redis: Redis, log:
     const event = eventOf(view);
     if (!event) throw new UnrecoverableError('the job has not finished');
     if (!events.includes(event === 'cancelled' ? 'failed' : event)) return { skipped: event };
-    if (!key) throw new UnrecoverableError('WEBHOOK_SECRET is not set');
-    const body = JSON.stringify({ type: `job.${event}`, timestamp: new Date().toISOString(), data: view });
     // One id per message, the same on every retry and redelivery: receivers de-duplicate on it.
-    const headers = signatureHeaders(key, `msg_${jobId}_${event}`, Math.floor(Date.now() / 1000), body);
+    return { logId: jobId, url, msgId: `msg_${jobId}_${event}`, type: `job.${event}`, data: view };
+  }
+
+  const deliver = async (job: Job<WebhookData | BatchData>): Promise<unknown> => {
+    const attempt = job.attemptsMade + 1;
+    const m = await message(job);
+    if ('skipped' in m) return m;
+    if (!key) throw new UnrecoverableError('WEBHOOK_SECRET is not set');
+    const { logId: jobId, url } = m;
+    const event = m.type;
+    const body = JSON.stringify({ type: m.type, timestamp: new Date().toISOString(), data: m.data });
+    const headers = signatureHeaders(key, m.msgId, Math.floor(Date.now() / 1000), body);
     const t0 = performance.now();
     const record = (a: Omit<DeliveryAttempt, 'attempt' | 'at' | 'event' | 'latency_ms'>) =>
-      deliveries.add(jobId, { attempt, at: new Date().toISOString(), event: `job.${event}`, latency_ms: Math.round(performance.now() - t0), ...a }).catch(() => undefined);
+      deliveries.add(jobId, { attempt, at: new Date().toISOString(), event, latency_ms: Math.round(performance.now() - t0), ...a }).catch(() => undefined);
     let status: number;
     try {
       const target = await resolveTarget(url, allow); // again at delivery time: DNS may have changed
@@ -148,7 +163,7 @@ export function startDeliveries(cfg: Config, jobs: JobClient, redis: Redis, log:
     throw status === 410 ? new UnrecoverableError('the receiver answered 410 Gone') : new Error(`the receiver answered ${status}`);
   };
 
-  const worker = new Worker(WEBHOOK_QUEUE, process, {
+  const worker = new Worker(WEBHOOK_QUEUE, deliver, {
     connection: createRedis(cfg.REDIS_URL, { blocking: true, name: 'ca-webhooks' }),
     prefix: cfg.QUEUE_PREFIX,
     concurrency: 16,

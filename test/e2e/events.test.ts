@@ -10,6 +10,7 @@ import { startApi, type ApiHandle } from '../helpers/api.js';
 import { testEnv, testPrefix } from '../helpers/env.js';
 import { get, pollJob, post } from '../helpers/http.js';
 import { startWorker, waitFor, type WorkerHandle } from '../helpers/processes.js';
+import { form, wav } from '../helpers/media.js';
 
 const A = { Authorization: 'Bearer key-a' };
 // Many sentences: several QA windows, so the job has progress to report.
@@ -21,8 +22,8 @@ let worker: WorkerHandle;
 beforeAll(async () => {
   const prefix = testPrefix('events');
   api = await startApi(testEnv(prefix, { API_KEYS: 'key-a,key-b', MAX_TEXT_CHARS: '20000' }));
-  worker = startWorker(testEnv(prefix, { WORKER_DOMAINS: 'nlp', MAX_TEXT_CHARS: '20000' }));
-  await waitFor(async () => (await get(api.url, '/readyz', A)).body.domains.nlp.ready, 60_000, 'nlp served');
+  worker = startWorker(testEnv(prefix, { WORKER_DOMAINS: 'nlp,audio', MAX_TEXT_CHARS: '20000' }));
+  await waitFor(async () => (await get(api.url, '/readyz', A)).body.tasks['audio-transcribe'].ready && (await get(api.url, '/readyz', A)).body.domains.nlp.ready, 60_000, 'nlp and audio served');
 });
 afterAll(async () => {
   await worker?.stop();
@@ -82,6 +83,18 @@ describe('job events (SSE)', () => {
     const cut = events.findIndex((e) => e.type === 'progress');
     const resumed = await transcript(`${api.url}/jobs/${id}/events`, A, events[cut]!.id);
     expect(resumed.events.map((e) => e.id)).toEqual(ids.slice(cut + 1));
+  }, 90_000);
+
+  it('tell a long voice message chunk by chunk', async () => {
+    const voice = wav({ seconds: 70, sampleRate: 8000 }); // three 30 s chunks, 5 s strides
+    const id = (await post(api.url, '/jobs/audio-transcribe', form(voice, 'voice.wav'), A)).body.id as string;
+    const { events } = await transcript(`${api.url}/jobs/${id}/events`, A);
+    console.log(`[events] ${id}: ${events.map((e) => `${e.type}${e.data.progress ? ` ${e.data.progress.done}/${e.data.progress.total} ${e.data.progress.unit}` : ''}`).join(', ')}`);
+    expect(events.filter((e) => e.type === 'progress').map((e) => e.data.progress)).toEqual([
+      { done: 1, total: 3, unit: 'audio chunks' },
+      { done: 2, total: 3, unit: 'audio chunks' },
+    ]);
+    expect(events.at(-1)).toMatchObject({ type: 'completed', data: { status: 'completed', result: { duration_s: 70 } } });
   }, 90_000);
 
   it("a finished job's stream is its final event; another key's job is 404", async () => {

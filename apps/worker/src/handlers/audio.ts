@@ -12,6 +12,11 @@ async function whisper(ctx: HandlerContext, media: MediaInput, task: 'transcribe
   const audio = media.audio!;
   const { chunk_length_s } = m.spec.options as { chunk_length_s: number };
   const long = audio.durationS > 30 && chunk_length_s > 0;
+  const stride = 5;
+  // The pipeline runs one generate() per chunk and ends each with streamer.end(): the job's progress.
+  const chunks = long ? Math.max(1, Math.ceil((audio.durationS - chunk_length_s) / (chunk_length_s - 2 * stride)) + 1) : 1;
+  let done = 0;
+  const streamer = { put: () => undefined, end: () => void (++done < chunks && ctx.progress(done, chunks, 'audio chunks')) };
   const out = (await timed(
     ctx,
     m,
@@ -19,7 +24,7 @@ async function whisper(ctx: HandlerContext, media: MediaInput, task: 'transcribe
       m.pipe!(audio.samples, {
         task,
         ...(language ? { language: findLanguage(language)?.name ?? language } : {}),
-        ...(long ? { chunk_length_s, stride_length_s: 5 } : {}),
+        ...(long ? { chunk_length_s, stride_length_s: stride, streamer } : {}),
         return_timestamps: false,
       }),
     (r: { text: string }) => ({ tokensIn: 0, tokensOut: countTokens(m, r.text) }),

@@ -18,6 +18,7 @@ import {
   ALL_DOMAINS,
   AppError,
   childJobId,
+  closeWhenReady,
   defaultJobOptions,
   errorOf,
   parseFailure,
@@ -84,7 +85,7 @@ export function createChains(cfg: Config, redis: Redis) {
     return undefined;
   }
 
-  const close = () => Promise.allSettled(Object.values(queues).map((q) => q.close()));
+  const close = () => Promise.allSettled(Object.values(queues).map(closeWhenReady));
   return { handOver, resume, close };
 }
 export type Chains = ReturnType<typeof createChains>;

@@ -14,7 +14,7 @@ import { AppError } from './errors.js';
 import type { Config } from './config.js';
 import { childJobId, defaultJobOptions, keys, QUEUE_NAMES, WEBHOOK_QUEUE, type JobData, type WebhookSpec } from './queues.js';
 import { TASKS, type TaskName } from './tasks/index.js';
-import type { JobClient, JobView } from './job-client.js';
+import { closeWhenReady, type JobClient, type JobView } from './job-client.js';
 
 /** Items of a batch are prioritized jobs; live calls (no priority) are taken first. */
 export const BATCH_PRIORITY = 100;
@@ -155,6 +155,6 @@ export class BatchClient {
   }
 
   close(): Promise<void> {
-    return this.flows.close();
+    return closeWhenReady(this.flows);
   }
 }

@@ -508,8 +508,18 @@ export class JobClient {
   async close(): Promise<void> {
     const evs = await Promise.allSettled([...this.events.values()]);
     await Promise.allSettled(evs.map((r) => (r.status === 'fulfilled' ? r.value.close().then(() => r.value.disconnect()) : undefined)));
-    await Promise.allSettled([...Object.values(this.queues), this.webhooks, this.flows].map((q) => q.close()));
+    await Promise.allSettled([...Object.values(this.queues), this.webhooks, this.flows].map(closeWhenReady));
   }
+}
+
+/**
+ * Close a BullMQ queue or flow producer once its connection set-up has finished: closed during it, its
+ * set-up's late failure ("Connection is closed.", once we quit the shared connection) is emitted as an
+ * 'error' with no listener left, an unhandled rejection (BullMQ 5.81 RedisConnection.close).
+ */
+export async function closeWhenReady(q: { waitUntilReady(): Promise<unknown>; close(): Promise<void> }): Promise<void> {
+  await q.waitUntilReady().catch(() => undefined);
+  await q.close();
 }
 
 const encodeCursor = (c: { score: number; id: string }) => Buffer.from(`${c.score}:${c.id}`).toString('base64url');

@@ -11,7 +11,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { AppError, createRedis, isAppError, keys, WEBHOOK_QUEUE, type BatchClient, type BatchData, type Config, type JobClient, type JobView, type Logger, type WebhookData } from '@ca/shared';
+import { AppError, closeWhenReady, createRedis, isAppError, keys, WEBHOOK_QUEUE, type BatchClient, type BatchData, type Config, type JobClient, type JobView, type Logger, type WebhookData } from '@ca/shared';
 import { AllowList, resolveTarget, type Target } from './address.js';
 import { secretKey, signatureHeaders } from './sign.js';
 
@@ -163,14 +163,21 @@ export function startDeliveries(cfg: Config, jobs: JobClient, batches: BatchClie
     throw status === 410 ? new UnrecoverableError('the receiver answered 410 Gone') : new Error(`the receiver answered ${status}`);
   };
 
+  const connection = createRedis(cfg.REDIS_URL, { blocking: true, name: 'ca-webhooks' });
+  connection.on('error', () => undefined); // reconnects on its own; the worker reports what matters
   const worker = new Worker(WEBHOOK_QUEUE, deliver, {
-    connection: createRedis(cfg.REDIS_URL, { blocking: true, name: 'ca-webhooks' }),
+    connection,
     prefix: cfg.QUEUE_PREFIX,
     concurrency: 16,
     lockDuration: Math.max(30_000, cfg.WEBHOOK_TIMEOUT_MS * 3),
   });
   worker.on('error', (err) => log.error({ err: err.message }, 'webhook worker error'));
-  return { deliveries, close: () => worker.close() };
+  // BullMQ leaves a connection it was given open: ours is closed after the worker.
+  const close = async () => {
+    await closeWhenReady(worker);
+    connection.disconnect();
+  };
+  return { deliveries, close };
 }
 
 export const notConfigured = () => new AppError(422, 'webhooks_not_configured', 'webhooks need WEBHOOK_SECRET to be set on the server');

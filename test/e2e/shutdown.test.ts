@@ -51,6 +51,15 @@ async function withActiveJob(name: string, shutdownTimeoutMs?: number) {
 }
 
 describe('worker shutdown', () => {
+  it('SIGTERM while the models load shuts down cleanly once started (exit 0, not killed by the signal)', async () => {
+    const { api, start } = await setup('sigterm-loading');
+    const w = start();
+    // Its heartbeat says "loading" before the models load: the signal lands in the middle of it.
+    await waitFor(async () => (await api.deps.workers.list(true)).some((r) => r.state === 'loading'), 30_000, 'the worker loading');
+    expect(await w.stop('SIGTERM')).toBe(0);
+    expect(w.proc.signalCode).toBeNull();
+  });
+
   it('SIGTERM finishes the active job, leaves the queued ones for the next worker, and exits 0', async () => {
     const { api, start } = await setup('drain');
     const w1 = start();

@@ -92,6 +92,7 @@ describe('webhooks', () => {
     // The same message id on every attempt: receivers de-duplicate on it.
     expect(new Set(mine.map((r) => r.headers['webhook-id']))).toEqual(new Set([`msg_${id}_completed`]));
     const log = await deliveries(id);
+    console.log(`[webhooks] delivery log after an outage: ${JSON.stringify(log)}`);
     expect(log.webhook).toEqual({ url: rx.url.split('?')[0], events: ['completed', 'failed'] }); // the query (a token) is not shown
     expect(log.deliveries.map((d: { attempt: number; outcome: string; status?: number }) => [d.attempt, d.outcome, d.status])).toEqual([
       [1, 'retry', undefined],

@@ -38,7 +38,7 @@ describe('SIGTERM, again and again', () => {
       const code = await w.stop('SIGTERM');
       codes.push(code);
       expect(w.output(), `round ${round} (${kind})`).not.toMatch(/terminate called|Napi::Error|Aborted/);
-      expect(code, `round ${round} (${kind}): exit code`).toBe(0);
+      expect(code, `round ${round} (${kind}): exit code ${code} signal ${w.proc.signalCode}\n${w.output().slice(-3000)}`).toBe(0);
     }
     console.log(`[faults] SIGTERM exit codes: ${codes.join(' ')}`);
     workers.push(startWorker(testEnv(prefix)));

@@ -11,6 +11,7 @@ import { AppError, cancelledError, isAppError, redisUnavailable } from './errors
 import type { Config, Domain } from './config.js';
 import { ALL_DOMAINS } from './config.js';
 import { createRedis } from './redis.js';
+import { within } from './within.js';
 import { ResponseCache } from './cache.js';
 import { Admission } from './admission.js';
 import {
@@ -518,7 +519,8 @@ export class JobClient {
  * 'error' with no listener left, an unhandled rejection (BullMQ 5.81 RedisConnection.close).
  */
 export async function closeWhenReady(q: { waitUntilReady(): Promise<unknown>; close(): Promise<void> }): Promise<void> {
-  await q.waitUntilReady().catch(() => undefined);
+  // Bounded: with Redis unreachable the set-up may never finish, and a shutdown must not wait on it.
+  await within(q.waitUntilReady(), 2_000);
   await q.close();
 }
 

@@ -21,6 +21,7 @@ import {
   closeWhenReady,
   defaultJobOptions,
   errorOf,
+  newJobData,
   parseFailure,
   QUEUE_NAMES,
   TASKS,
@@ -53,15 +54,8 @@ export function createChains(cfg: Config, redis: Redis) {
     const { chain } = data;
     const done = await childOutcome(job, chain);
     if (done) return done.result;
-    const child: JobData = {
-      v: 1,
-      task: chain.task,
-      input: chain.input,
-      requestId: data.requestId,
-      createdAt: Date.now(),
-      deadline: data.deadline,
-      ...(data.owner ? { owner: data.owner } : {}),
-    };
+    // The parent's deadline and owner: the child is part of the same request.
+    const child = newJobData(chain.task, chain.input, { requestId: data.requestId, owner: data.owner, createdAt: Date.now(), deadline: data.deadline });
     await queueOf(chain.task).add(chain.task, child, {
       jobId: chain.child,
       parent: { id: job.id!, queue: job.queueQualifiedName },

@@ -10,9 +10,9 @@
 import { randomBytes } from 'node:crypto';
 import { FlowProducer, Job, type JobState } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { AppError } from './errors.js';
+import { AppError, redisUnavailable } from './errors.js';
 import type { Config } from './config.js';
-import { childJobId, defaultJobOptions, keys, QUEUE_NAMES, WEBHOOK_QUEUE, type JobData, type WebhookSpec } from './queues.js';
+import { childJobId, defaultJobOptions, deliveryJobOptions, keys, newJobData, QUEUE_NAMES, WEBHOOK_QUEUE, type WebhookSpec } from './queues.js';
 import { TASKS, type TaskName } from './tasks/index.js';
 import { closeWhenReady, type JobClient, type JobView } from './job-client.js';
 
@@ -60,7 +60,7 @@ export class BatchClient {
 
   /** Submit every input as an item (inputs already validated against the task's contract). */
   async submit(task: TaskName, inputs: unknown[], o: { requestId: string; owner?: string; webhook?: WebhookSpec }): Promise<BatchView> {
-    if (this.redis.status !== 'ready') throw new AppError(503, 'redis_unavailable', 'the service store is unreachable; try again shortly', { headers: { 'Retry-After': '5' } });
+    if (this.redis.status !== 'ready') throw redisUnavailable();
     const domain = TASKS[task].domain;
     const queue = this.jobs.queues[domain];
     // The whole batch must fit under MAX_QUEUED_JOBS (checked, not reserved: a batch is one request).
@@ -74,22 +74,13 @@ export class BatchClient {
     const batchId = `batch_${randomBytes(16).toString('base64url')}`;
     const now = Date.now();
     const parent: BatchData = { kind: 'batch', batchId, task, total: inputs.length, createdAt: now, ...(o.owner ? { owner: o.owner } : {}), ...(o.webhook ? { webhook: o.webhook } : {}) };
-    const { RESULT_TTL_S: age } = this.cfg;
     await this.flows.add({
       name: 'batch',
       queueName: WEBHOOK_QUEUE,
       data: parent,
-      opts: { jobId: batchJobId(batchId), attempts: this.cfg.WEBHOOK_ATTEMPTS, backoff: { type: 'exponential', delay: this.cfg.WEBHOOK_BACKOFF_MS, jitter: 0.5 }, removeOnComplete: { age }, removeOnFail: { age } },
+      opts: { jobId: batchJobId(batchId), ...deliveryJobOptions(this.cfg) },
       children: inputs.map((input, i) => {
-        const data: JobData = {
-          v: 1,
-          task,
-          input,
-          requestId: `${o.requestId}#${i}`,
-          createdAt: now,
-          deadline: now + this.cfg.JOB_DEADLINE_S * 1000,
-          ...(o.owner ? { owner: o.owner } : {}),
-        };
+        const data = newJobData(task, input, { requestId: `${o.requestId}#${i}`, owner: o.owner, createdAt: now, deadline: now + this.cfg.JOB_DEADLINE_S * 1000 });
         return {
           name: task,
           queueName: QUEUE_NAMES[domain],

@@ -17,9 +17,11 @@ import { Admission } from './admission.js';
 import {
   defaultJobOptions,
   deliveryJobId,
+  deliveryJobOptions,
   domainOfJobId,
   keys,
   newJobId,
+  newJobData,
   parseFailure,
   QUEUE_NAMES,
   WEBHOOK_QUEUE,
@@ -30,7 +32,8 @@ import {
 } from './queues.js';
 import { TASKS, type TaskName } from './tasks/index.js';
 
-export type JobStatus = 'queued' | 'active' | 'completed' | 'failed' | 'cancelled';
+export const JOB_STATUSES = ['queued', 'active', 'completed', 'failed', 'cancelled'] as const;
+export type JobStatus = (typeof JOB_STATUSES)[number];
 
 export interface JobView {
   id: string;
@@ -100,14 +103,8 @@ export class JobClient {
     this.admission = new Admission(redis, cfg.QUEUE_PREFIX);
     const opts = { connection: redis, prefix: cfg.QUEUE_PREFIX, defaultJobOptions: defaultJobOptions(cfg) };
     this.queues = Object.fromEntries(ALL_DOMAINS.map((d) => [d, new Queue(QUEUE_NAMES[d], opts)])) as Record<Domain, Queue>;
-    this.webhooks = new Queue(WEBHOOK_QUEUE, { ...opts, defaultJobOptions: this.deliveryOptions() });
+    this.webhooks = new Queue(WEBHOOK_QUEUE, { ...opts, defaultJobOptions: deliveryJobOptions(cfg) });
     this.flows = new FlowProducer({ connection: redis, prefix: cfg.QUEUE_PREFIX });
-  }
-
-  /** Retries of a delivery: exponential with jitter over hours (README "Webhooks" gives the schedule). */
-  private deliveryOptions() {
-    const { WEBHOOK_ATTEMPTS: attempts, WEBHOOK_BACKOFF_MS: delay, RESULT_TTL_S: age } = this.cfg;
-    return { attempts, backoff: { type: 'exponential', delay, jitter: 0.5 }, removeOnComplete: { age }, removeOnFail: { age } };
   }
 
   /**
@@ -130,13 +127,7 @@ export class JobClient {
     if (!(await this.admission.admit(queue, this.cfg.MAX_QUEUED_JOBS, id))) throw this.queueFull(domain);
     const now = Date.now();
     const data: JobData = {
-      v: 1,
-      task,
-      input,
-      requestId: o.requestId,
-      createdAt: now,
-      deadline: now + this.cfg.JOB_DEADLINE_S * 1000,
-      ...(o.owner ? { owner: o.owner } : {}),
+      ...newJobData(task, input, { requestId: o.requestId, owner: o.owner, createdAt: now, deadline: now + this.cfg.JOB_DEADLINE_S * 1000 }),
       ...(o.cacheKey ? { cacheKey: o.cacheKey } : {}),
       ...(o.inflightKey ? { inflightKey: o.inflightKey } : {}),
     };
@@ -156,7 +147,7 @@ export class JobClient {
           name: 'deliver',
           queueName: WEBHOOK_QUEUE,
           data: delivery,
-          opts: { jobId: deliveryJobId(id), ...this.deliveryOptions() },
+          opts: { jobId: deliveryJobId(id), ...deliveryJobOptions(this.cfg) },
           children: [{ name: task, queueName: QUEUE_NAMES[domain], data, opts: { ...defaultJobOptions(this.cfg), jobId: id, timestamp: now, ignoreDependencyOnFailure: true } }],
         });
       } else await queue.add(task, data, { jobId: id, timestamp: now }); // created_at = the list's order (index)
@@ -257,26 +248,22 @@ export class JobClient {
    * stream's last id as read now, before any caller checks a job's state.
    */
   private async startQueueEvents(domain: Domain): Promise<QueueEvents> {
-    const [last] = await this.redis.xrevrange(this.queues[domain].keys.events!, '+', '-', 'COUNT', 1);
+    const lastEventId = await this.lastEventId(domain);
     const qe = new QueueEvents(QUEUE_NAMES[domain], {
       connection: createRedis(this.cfg.REDIS_URL, { blocking: true, name: `ca-events-${domain}` }),
       prefix: this.cfg.QUEUE_PREFIX,
-      lastEventId: last?.[0] ?? '0-0',
+      lastEventId,
     });
-    qe.on('completed', ({ jobId, returnvalue }, id) => {
-      const result = parseReturn(returnvalue);
-      this.settle(jobId, { state: 'completed', result });
-      this.tell(jobId, { type: 'completed', result }, id);
-    });
-    qe.on('failed', ({ jobId, failedReason }, id) => {
-      const failure = parseFailure(failedReason);
-      this.settle(jobId, { state: 'failed', failure });
-      this.tell(jobId, { type: 'failed', failure }, id);
-    });
-    qe.on('active', ({ jobId }, id) => this.tell(jobId, { type: 'active' }, id));
-    qe.on('waiting', ({ jobId }, id) => this.tell(jobId, { type: 'queued' }, id));
-    qe.on('progress', ({ jobId, data }, id) => this.tell(jobId, { type: 'progress', data }, id));
-    qe.on('removed', ({ jobId }, id) => this.tell(jobId, { type: 'removed' }, id));
+    // Live events and a replay from the stream (eventsSince) read the same fields: one mapping.
+    for (const name of STREAM_EVENTS) {
+      qe.on(name, (args: Record<string, unknown>, id: string) => {
+        const event = toJobEvent({ ...args, event: name });
+        if (!event) return;
+        if (event.type === 'completed') this.settle(String(args.jobId), { state: 'completed', result: event.result });
+        if (event.type === 'failed') this.settle(String(args.jobId), { state: 'failed', failure: event.failure });
+        this.tell(String(args.jobId), event, id);
+      });
+    }
     qe.on('error', () => {
       /* reconnects on its own; waiting callers fall back to their timeout */
     });
@@ -535,8 +522,14 @@ function decodeCursor(s: string): { score: number; id: string } {
   return { score, id };
 }
 
-/** A raw entry of BullMQ's event stream as a JobEvent (undefined for events a client is not told). */
-function toJobEvent(f: Record<string, string>): JobEvent | undefined {
+/** BullMQ's events a client is told of (toJobEvent). */
+const STREAM_EVENTS = ['waiting', 'active', 'progress', 'completed', 'failed', 'removed'] as const;
+
+/**
+ * An entry of BullMQ's event stream as a JobEvent (undefined for events a client is not told): raw
+ * strings from XRANGE, or QueueEvents' arguments (which it has already JSON-parsed: parseReturn keeps those).
+ */
+function toJobEvent(f: Record<string, unknown>): JobEvent | undefined {
   switch (f.event) {
     case 'waiting':
       return { type: 'queued' };
@@ -547,7 +540,7 @@ function toJobEvent(f: Record<string, string>): JobEvent | undefined {
     case 'completed':
       return { type: 'completed', result: parseReturn(f.returnvalue) };
     case 'failed':
-      return { type: 'failed', failure: parseFailure(f.failedReason) };
+      return { type: 'failed', failure: parseFailure(f.failedReason as string | undefined) };
     case 'removed':
       return { type: 'removed' };
     default:

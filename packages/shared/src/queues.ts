@@ -83,6 +83,12 @@ export function defaultJobOptions(cfg: Config): DefaultJobOptions {
   };
 }
 
+/** Retries of a delivery job: exponential with jitter over hours (README "Webhooks" gives the schedule). */
+export function deliveryJobOptions(cfg: Config): DefaultJobOptions {
+  const { WEBHOOK_ATTEMPTS: attempts, WEBHOOK_BACKOFF_MS: delay, RESULT_TTL_S: age } = cfg;
+  return { attempts, backoff: { type: 'exponential', delay, jitter: 0.5 }, removeOnComplete: { age }, removeOnFail: { age } };
+}
+
 /** What travels in a BullMQ job. The worker parses it again: nothing read from Redis is trusted. */
 export const JobDataSchema = z.object({
   v: z.literal(1),
@@ -115,6 +121,11 @@ export const JobDataSchema = z.object({
     .optional(),
 });
 export type JobData = z.infer<typeof JobDataSchema>;
+
+/** The envelope of a new job (a submit, a chained child, a batch item); the caller adds what it owns. */
+export function newJobData(task: string, input: unknown, o: { requestId: string; owner?: string | undefined; createdAt: number; deadline: number }): JobData {
+  return { v: 1, task, input, requestId: o.requestId, createdAt: o.createdAt, deadline: o.deadline, ...(o.owner ? { owner: o.owner } : {}) };
+}
 
 /** A failure as stored in BullMQ's failedReason: JSON so the API can answer with the same code. */
 export interface JobFailure {

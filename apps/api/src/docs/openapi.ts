@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { ACCEPTED } from '@ca/media';
-import { TASKS, WEBHOOK_EVENTS, type Config, type Task, type TaskName } from '@ca/shared';
+import { JOB_STATUSES, TASKS, WEBHOOK_EVENTS, type Config, type Task, type TaskName } from '@ca/shared';
 import {
   errorResponses,
   errors,
@@ -196,7 +196,7 @@ function jobAndOpsPaths(cfg: Config): Record<string, Obj> {
         security,
         parameters: [
           { name: 'task', in: 'query', required: false, schema: { type: 'string', enum: Object.keys(TASKS) } },
-          { name: 'status', in: 'query', required: false, schema: { type: 'string', enum: ['queued', 'active', 'completed', 'failed', 'cancelled'] } },
+          { name: 'status', in: 'query', required: false, schema: { type: 'string', enum: [...JOB_STATUSES] } },
           { name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 } },
           { name: 'cursor', in: 'query', required: false, description: 'next_cursor of the previous page.', schema: { type: 'string', maxLength: 300 } },
         ],

@@ -4,7 +4,7 @@
  * the contracts, so the document and the client are generated the same way for every body.
  */
 import { z } from 'zod';
-import { TASK_NAMES } from '@ca/shared';
+import { JOB_STATUSES, TASK_NAMES } from '@ca/shared';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -27,7 +27,7 @@ export const ErrorBody = z
   })
   .describe('Every error the API answers with has this shape.');
 
-const JobStatus = z.enum(['queued', 'active', 'completed', 'failed', 'cancelled']);
+const JobStatus = z.enum(JOB_STATUSES);
 const JobLinks = z.object({ self: z.string().describe('Poll this URL for the job.') });
 const TaskNameSchema = z.enum(TASK_NAMES as [string, ...string[]]);
 

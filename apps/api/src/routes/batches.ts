@@ -8,6 +8,7 @@ import { Router, type Request } from 'express';
 import { AppError, isTaskName, TASKS, type Task, type TaskName, type WebhookSpec } from '@ca/shared';
 import type { AppDeps } from '../context.js';
 import { checkTextLimits, takeWebhook } from '../services/validate.js';
+import { unknownTask } from './tasks.js';
 
 export const JSON_LINES = ['application/x-ndjson', 'application/jsonl', 'application/x-jsonlines'];
 const SHOWN_ERRORS = 20;
@@ -18,7 +19,7 @@ export function batchRoutes(deps: AppDeps): Router {
 
   r.post('/batches/:task', async (req, res) => {
     const name = String(req.params.task);
-    if (!isTaskName(name)) throw new AppError(404, 'unknown_task', `no task named "${name.slice(0, 64)}"`, { details: { tasks: Object.keys(TASKS) } });
+    if (!isTaskName(name)) throw unknownTask(name);
     const task: Task = TASKS[name];
     if (task.input.kind !== 'json') throw new AppError(422, 'batch_unsupported', 'batches take JSON tasks only (uploads go one job each)', { details: { task: name } });
     const { items, webhook } = await readItems(req, deps);

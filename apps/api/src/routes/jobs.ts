@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { TASK_NAMES, type TaskName } from '@ca/shared';
+import { JOB_STATUSES, TASK_NAMES, type TaskName } from '@ca/shared';
 import { zodError } from '../services/validate.js';
 import type { AppDeps } from '../context.js';
 import { jobLinks } from '../services/task-service.js';
@@ -8,7 +8,7 @@ import { shownUrl } from '../webhooks/deliver.js';
 
 const ListQuery = z.strictObject({
   task: z.enum(TASK_NAMES as [TaskName, ...TaskName[]]).optional(),
-  status: z.enum(['queued', 'active', 'completed', 'failed', 'cancelled']).optional(),
+  status: z.enum(JOB_STATUSES).optional(),
   limit: z.coerce.number().int().min(1).max(100).default(20),
   cursor: z.string().max(300).optional(),
 });

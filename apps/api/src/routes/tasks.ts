@@ -10,6 +10,8 @@ import { jobLinks, TaskService } from '../services/task-service.js';
 import { parseTaskInput } from '../services/validate.js';
 import { checkIdempotencyKey } from '../services/idempotency.js';
 
+export const unknownTask = (name: string) => new AppError(404, 'unknown_task', `no task named "${name.slice(0, 64)}"`, { details: { tasks: Object.keys(TASKS) } });
+
 export function taskRoutes(deps: AppDeps): Router {
   const r = Router();
   const service = new TaskService(deps);
@@ -42,7 +44,7 @@ export function taskRoutes(deps: AppDeps): Router {
 
   r.post('/jobs/:task', (req, _res, next) => {
     const t = String(req.params.task);
-    next(isTaskName(t) ? undefined : new AppError(404, 'unknown_task', `no task named "${t.slice(0, 64)}"`, { details: { tasks: Object.keys(TASKS) } }));
+    next(isTaskName(t) ? undefined : unknownTask(t));
   });
   return r;
 }

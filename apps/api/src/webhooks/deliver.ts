@@ -12,19 +12,13 @@ import https from 'node:https';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { AppError, closeWhenReady, createRedis, isAppError, keys, WEBHOOK_QUEUE, type BatchClient, type BatchData, type Config, type JobClient, type JobView, type Logger, type WebhookData } from '@ca/shared';
+import type { z } from 'zod';
+import type { Deliveries } from '../docs/schemas.js';
 import { AllowList, resolveTarget, type Target } from './address.js';
 import { secretKey, signatureHeaders } from './sign.js';
 
-/** One attempt, as `GET /jobs/{id}/deliveries` shows it. */
-export interface DeliveryAttempt {
-  attempt: number;
-  at: string;
-  event: string;
-  status?: number;
-  latency_ms: number;
-  error?: string;
-  outcome: 'delivered' | 'retry' | 'stopped';
-}
+/** One attempt, as `GET /jobs/{id}/deliveries` shows it (the documented schema is the type). */
+export type DeliveryAttempt = z.output<typeof Deliveries>['deliveries'][number];
 
 const LOG_MAX = 50;
 /** How much of a receiver's answer is read (and what is kept of it for the log). */

@@ -135,6 +135,37 @@ describe('webhooks', () => {
     expect((await deliveries(off.body.id)).deliveries).toEqual([]);
   }, 60_000);
 
+  it('a key with its own secret (WEBHOOK_KEY_SECRETS) is signed with it; other keys with WEBHOOK_SECRET, or refused without one', async () => {
+    const own = `whsec_${randomBytes(24).toString('base64')}`;
+    const kPrefix = testPrefix('webhooks-keys');
+    const keyEnv = (global: Record<string, string>) =>
+      testEnv(kPrefix, { API_KEYS: 'desk-a,desk-b', WEBHOOK_KEY_SECRETS: `desk-a=${own}`, WEBHOOK_ALLOW_PRIVATE: '127.0.0.1', ...global });
+    let keyed = await startApi(keyEnv({}));
+    const w = startWorker(testEnv(kPrefix, { WORKER_DOMAINS: 'nlp' }));
+    const as = (k: string) => ({ Authorization: `Bearer ${k}` });
+    try {
+      await waitFor(async () => (await get(keyed.url, '/readyz')).body.domains.nlp.ready, 60_000, 'nlp served');
+      // Without WEBHOOK_SECRET only desk-a may ask for webhooks.
+      const refused = await post(keyed.url, '/jobs/summarize-text', { ...TEXT, webhook: rx.url }, as('desk-b'));
+      expect([refused.status, refused.body.error.code]).toEqual([422, 'webhooks_not_configured']);
+      const before = rx.got.length;
+      const idA = (await post(keyed.url, '/jobs/summarize-text', { ...TEXT, webhook: rx.url }, as('desk-a'))).body.id as string;
+      await waitFor(async () => rx.got.length > before, 30_000, "desk-a's delivery");
+      const gotA = rx.got[before]!;
+      expect((new Webhook(own.slice('whsec_'.length)).verify(gotA.body, gotA.headers) as { data: { id: string } }).data.id).toBe(idA);
+      expect(() => verified(gotA)).toThrow(); // not signed with the global secret
+      // With WEBHOOK_SECRET as well, desk-b is signed with it and desk-a still with its own.
+      await keyed.close({ keepData: true });
+      keyed = await startApi(keyEnv({ WEBHOOK_SECRET: SECRET }));
+      const idB = (await post(keyed.url, '/jobs/summarize-text', { ...TEXT, webhook: rx.url }, as('desk-b'))).body.id as string;
+      await waitFor(async () => rx.got.length > before + 1, 30_000, "desk-b's delivery");
+      expect(verified(rx.got[before + 1]!).data.id).toBe(idB);
+    } finally {
+      await w.stop();
+      await keyed.close();
+    }
+  }, 90_000);
+
   it('refuses every form of a private address, other schemes and credentials at submit time (422 webhook_refused)', async () => {
     const strict = await startApi(testEnv(testPrefix('webhooks-ssrf'), { WEBHOOK_SECRET: SECRET }));
     try {

@@ -762,7 +762,7 @@ export interface components {
             question: string;
             /**
              * Format: uri
-             * @description Call this http(s) URL back when the job has finished: a POST signed as the Standard Webhooks specification says (WEBHOOK_SECRET). Private, loopback and link-local addresses are refused (422 webhook_refused). See GET /jobs/{id}/deliveries.
+             * @description Call this http(s) URL back when the job has finished: a POST signed as the Standard Webhooks specification says (WEBHOOK_SECRET, or the API key’s own from WEBHOOK_KEY_SECRETS). Private, loopback and link-local addresses are refused (422 webhook_refused). See GET /jobs/{id}/deliveries.
              */
             webhook?: string;
             /** @description Which events to call back for (default: both; `failed` includes a cancelled job). As form fields: repeat the field, or separate with commas. */
@@ -782,7 +782,7 @@ export interface components {
             min_length?: number;
             /**
              * Format: uri
-             * @description Call this http(s) URL back when the job has finished: a POST signed as the Standard Webhooks specification says (WEBHOOK_SECRET). Private, loopback and link-local addresses are refused (422 webhook_refused). See GET /jobs/{id}/deliveries.
+             * @description Call this http(s) URL back when the job has finished: a POST signed as the Standard Webhooks specification says (WEBHOOK_SECRET, or the API key’s own from WEBHOOK_KEY_SECRETS). Private, loopback and link-local addresses are refused (422 webhook_refused). See GET /jobs/{id}/deliveries.
              */
             webhook?: string;
             /** @description Which events to call back for (default: both; `failed` includes a cancelled job). As form fields: repeat the field, or separate with commas. */
@@ -804,7 +804,7 @@ export interface components {
             target_lang: string;
             /**
              * Format: uri
-             * @description Call this http(s) URL back when the job has finished: a POST signed as the Standard Webhooks specification says (WEBHOOK_SECRET). Private, loopback and link-local addresses are refused (422 webhook_refused). See GET /jobs/{id}/deliveries.
+             * @description Call this http(s) URL back when the job has finished: a POST signed as the Standard Webhooks specification says (WEBHOOK_SECRET, or the API key’s own from WEBHOOK_KEY_SECRETS). Private, loopback and link-local addresses are refused (422 webhook_refused). See GET /jobs/{id}/deliveries.
              */
             webhook?: string;
             /** @description Which events to call back for (default: both; `failed` includes a cancelled job). As form fields: repeat the field, or separate with commas. */
@@ -1870,7 +1870,7 @@ export interface operations {
                     items: Record<string, never>[];
                     /**
                      * Format: uri
-                     * @description Call this http(s) URL back when the job has finished: a POST signed as the Standard Webhooks specification says (WEBHOOK_SECRET). Private, loopback and link-local addresses are refused (422 webhook_refused). See GET /jobs/{id}/deliveries.
+                     * @description Call this http(s) URL back when the job has finished: a POST signed as the Standard Webhooks specification says (WEBHOOK_SECRET, or the API key’s own from WEBHOOK_KEY_SECRETS). Private, loopback and link-local addresses are refused (422 webhook_refused). See GET /jobs/{id}/deliveries.
                      */
                     webhook?: string;
                     /** @description Which events to call back for (default: both; `failed` includes a cancelled job). As form fields: repeat the field, or separate with commas. */

@@ -25,6 +25,9 @@ const list = (def: string) =>
     .default(def)
     .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean));
 
+/** A Standard Webhooks secret: whsec_ + base64 of at least 16 bytes. */
+const WHSEC = /^whsec_[A-Za-z0-9+/]{22,}={0,2}$/;
+
 export const EnvSchema = z
   .object({
     NODE_ENV: z.string().default('production'),
@@ -102,6 +105,8 @@ export const EnvSchema = z
     // Webhooks (apps/api/src/webhooks/): the Standard Webhooks signing secret (whsec_ + base64), hosts or
     // CIDRs that may be private (development only), and the delivery's timeout and retry schedule.
     WEBHOOK_SECRET: z.string().optional(),
+    // One secret per API key (`<api key>=whsec_…`, comma-separated): that key's webhooks are signed with it.
+    WEBHOOK_KEY_SECRETS: list(''),
     WEBHOOK_ALLOW_PRIVATE: list(''),
     WEBHOOK_TIMEOUT_MS: int(10_000, 100),
     WEBHOOK_ATTEMPTS: int(12, 1, 30),
@@ -122,8 +127,15 @@ export const EnvSchema = z
   .superRefine((v, ctx) => {
     if (v.SUMMARY_MIN_LENGTH > v.SUMMARY_MAX_LENGTH)
       ctx.addIssue({ code: 'custom', path: ['SUMMARY_MIN_LENGTH'], message: 'must not exceed SUMMARY_MAX_LENGTH' });
-    if (v.WEBHOOK_SECRET !== undefined && !/^whsec_[A-Za-z0-9+/]{22,}={0,2}$/.test(v.WEBHOOK_SECRET))
+    if (v.WEBHOOK_SECRET !== undefined && !WHSEC.test(v.WEBHOOK_SECRET))
       ctx.addIssue({ code: 'custom', path: ['WEBHOOK_SECRET'], message: 'must be whsec_ followed by the base64 of at least 16 random bytes' });
+    for (const entry of v.WEBHOOK_KEY_SECRETS) {
+      const at = entry.lastIndexOf('=whsec_');
+      if (at <= 0 || !WHSEC.test(entry.slice(at + 1)))
+        ctx.addIssue({ code: 'custom', path: ['WEBHOOK_KEY_SECRETS'], message: 'takes <api key>=whsec_… entries, each secret the base64 of at least 16 random bytes' });
+      else if (!v.API_KEYS.includes(entry.slice(0, at)))
+        ctx.addIssue({ code: 'custom', path: ['WEBHOOK_KEY_SECRETS'], message: 'names a key that is not in API_KEYS' });
+    }
     if (Boolean(v.ADMIN_USER) !== Boolean(v.ADMIN_PASSWORD))
       ctx.addIssue({ code: 'custom', path: ['ADMIN_PASSWORD'], message: 'ADMIN_USER and ADMIN_PASSWORD go together' });
   });

@@ -13,3 +13,4 @@ export * from './cache.js';
 export * from './process-metrics.js';
 export * from './heartbeat.js';
 export * from './within.js';
+export * from './owner.js';

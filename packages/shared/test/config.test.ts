@@ -51,6 +51,12 @@ describe('config', () => {
   it('checks fields that go together', () => {
     expect(() => loadConfig({ ADMIN_USER: 'admin' })).toThrow(/ADMIN_PASSWORD/);
     expect(() => loadConfig({ SUMMARY_MIN_LENGTH: '200', SUMMARY_MAX_LENGTH: '100' })).toThrow(/SUMMARY_MIN_LENGTH/);
+    const secret = `whsec_${Buffer.alloc(24, 7).toString('base64')}`;
+    expect(loadConfig({ API_KEYS: 'a=b,c', WEBHOOK_KEY_SECRETS: `a=b=${secret}` }).WEBHOOK_KEY_SECRETS).toEqual([`a=b=${secret}`]);
+    expect(() => loadConfig({ API_KEYS: 'c', WEBHOOK_KEY_SECRETS: `a=${secret}` })).toThrow(/WEBHOOK_KEY_SECRETS: names a key that is not in API_KEYS/);
+    expect(() => loadConfig({ API_KEYS: 'a', WEBHOOK_KEY_SECRETS: 'a=whsec_short' })).toThrow(/WEBHOOK_KEY_SECRETS: takes/);
+    // A key's secret never appears in the message.
+    expect(() => loadConfig({ API_KEYS: 'a', WEBHOOK_KEY_SECRETS: 'a=whsec_short' })).not.toThrow(/whsec_short/);
   });
 });
 

@@ -55,7 +55,7 @@ const WEBHOOK_FIELDS: Record<string, Obj> = {
     format: 'uri',
     maxLength: 2048,
     description:
-      'Call this http(s) URL back when the job has finished: a POST signed as the Standard Webhooks specification says (WEBHOOK_SECRET). ' +
+      'Call this http(s) URL back when the job has finished: a POST signed as the Standard Webhooks specification says (WEBHOOK_SECRET, or the API key’s own from WEBHOOK_KEY_SECRETS). ' +
       'Private, loopback and link-local addresses are refused (422 webhook_refused). See GET /jobs/{id}/deliveries.',
   },
   webhook_events_filter: {

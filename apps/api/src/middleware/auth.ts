@@ -1,10 +1,8 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import type { RequestHandler } from 'express';
-import { AppError } from '@ca/shared';
+import { AppError, keyHash } from '@ca/shared';
 import type { AppDeps } from '../context.js';
 import { RateLimiter } from '../services/ops/rate-limit.js';
-
-const hash = (k: string) => createHash('sha256').update(k).digest();
 
 /** Wrong keys a client address may send: 10 at once, then 10 a minute (keys cannot be guessed at full speed). */
 const WRONG_KEYS = { burst: 10, refill: 10, intervalS: 60 };
@@ -15,7 +13,7 @@ const WRONG_KEYS = { burst: 10, refill: 10, intervalS: 60 };
  * costs its client address a token: past the budget, the answer is 429 instead of 403.
  */
 export function apiKeyAuth(deps: AppDeps): RequestHandler {
-  const hashes = deps.cfg.API_KEYS.map(hash);
+  const hashes = deps.cfg.API_KEYS.map(keyHash);
   const wrongKeys = new RateLimiter(deps.redis, deps.cfg.QUEUE_PREFIX, WRONG_KEYS);
   return (req, _res, next) => {
     if (hashes.length === 0) return next();
@@ -24,9 +22,9 @@ export function apiKeyAuth(deps: AppDeps): RequestHandler {
     const bearer = auth?.match(/^bearer\s+(.+)$/i)?.[1]?.trim();
     const key = bearer ?? req.get('X-API-Key');
     if (!key) return next(new AppError(401, 'unauthorized', 'an API key is required', { headers: { 'WWW-Authenticate': 'Bearer' } }));
-    const h = hash(key);
+    const h = keyHash(key);
     if (hashes.some((k) => timingSafeEqual(k, h))) {
-      req.owner = h.toString('hex').slice(0, 32);
+      req.owner = h.toString('hex').slice(0, 32); // = ownerOf(key)
       return next();
     }
     wrongKeys.take(`wrong-key:${req.ip ?? 'unknown'}`).then(

@@ -75,7 +75,7 @@ async function readItems(req: Request, deps: AppDeps): Promise<{ items: unknown[
   if (Array.isArray(body)) return { items: body };
   if (body && typeof body === 'object' && Array.isArray((body as { items?: unknown }).items)) {
     const fields = { ...(body as Record<string, unknown>) };
-    const webhook = await takeWebhook(fields, deps.cfg);
+    const webhook = await takeWebhook(fields, deps.cfg, req.owner);
     const { items, ...rest } = fields as { items: unknown[] };
     if (Object.keys(rest).length) throw new AppError(422, 'validation_error', `unknown fields: ${Object.keys(rest).slice(0, 5).join(', ')}`);
     return { items, ...(webhook ? { webhook } : {}) };

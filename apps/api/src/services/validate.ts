@@ -7,6 +7,7 @@ import type { z } from 'zod';
 import { AppError, WEBHOOK_EVENTS, type Config, type Task, type WebhookSpec } from '@ca/shared';
 import { AllowList, resolveTarget } from '../webhooks/address.js';
 import { notConfigured } from '../webhooks/deliver.js';
+import { webhookSecrets } from '../webhooks/sign.js';
 import { probeAudio, probeImage, sniffMedia } from '@ca/media';
 
 export interface ParsedTaskInput {
@@ -20,7 +21,7 @@ export interface ParsedTaskInput {
  * `webhook` and `webhook_events_filter` beside a task's own fields (JSON body or form fields): taken out
  * before the task input is validated, checked, and the URL's address judged after DNS resolution.
  */
-export async function takeWebhook(body: Record<string, unknown>, cfg: Config): Promise<WebhookSpec | undefined> {
+export async function takeWebhook(body: Record<string, unknown>, cfg: Config, owner: string | undefined): Promise<WebhookSpec | undefined> {
   const { webhook: url, webhook_events_filter: filter } = body;
   delete body.webhook;
   delete body.webhook_events_filter;
@@ -36,7 +37,7 @@ export async function takeWebhook(body: Record<string, unknown>, cfg: Config): P
   if (unknown.length || !events.length) {
     throw new AppError(422, 'validation_error', `webhook_events_filter takes ${WEBHOOK_EVENTS.join(', ')}`, { details: { field: 'webhook_events_filter', supported: WEBHOOK_EVENTS } });
   }
-  if (!cfg.WEBHOOK_SECRET) throw notConfigured();
+  if (!webhookSecrets(cfg).for(owner)) throw notConfigured();
   await resolveTarget(url, new AllowList(cfg.WEBHOOK_ALLOW_PRIVATE));
   return { url, events: [...new Set(events as WebhookSpec['events'])] };
 }
@@ -60,7 +61,7 @@ export async function parseTaskInput(task: Task, req: Request, cfg: Config): Pro
     if (body === undefined || body === null || typeof body !== 'object' || Array.isArray(body))
       throw new AppError(422, 'validation_error', 'the body must be a JSON object');
     const fields = { ...(body as Record<string, unknown>) };
-    const webhook = await takeWebhook(fields, cfg);
+    const webhook = await takeWebhook(fields, cfg, req.owner);
     const parsed = task.input.schema.safeParse(fields);
     if (!parsed.success) throw zodError(parsed.error);
     checkTextLimits(task, parsed.data as Record<string, unknown>, cfg);
@@ -69,7 +70,7 @@ export async function parseTaskInput(task: Task, req: Request, cfg: Config): Pro
   const file = req.file;
   if (!file) throw new AppError(422, 'file_required', 'upload the file as multipart/form-data in the field "file"');
   const fields = { ...((req.body ?? {}) as Record<string, unknown>) };
-  const webhook = await takeWebhook(fields, cfg);
+  const webhook = await takeWebhook(fields, cfg, req.owner);
   const parsed = task.input.schema.safeParse(fields);
   if (!parsed.success) throw zodError(parsed.error);
   const bytes = file.buffer;

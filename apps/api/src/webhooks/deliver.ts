@@ -15,7 +15,7 @@ import { AppError, closeWhenReady, createRedis, isAppError, keys, WEBHOOK_QUEUE,
 import type { z } from 'zod';
 import type { Deliveries } from '../docs/schemas.js';
 import { AllowList, resolveTarget, type Target } from './address.js';
-import { secretKey, signatureHeaders } from './sign.js';
+import { signatureHeaders, webhookSecrets } from './sign.js';
 
 /** One attempt, as `GET /jobs/{id}/deliveries` shows it (the documented schema is the type). */
 export type DeliveryAttempt = z.output<typeof Deliveries>['deliveries'][number];
@@ -101,15 +101,15 @@ function post(t: Target, headers: Record<string, string>, body: string, timeoutM
 export function startDeliveries(cfg: Config, jobs: JobClient, batches: BatchClient, redis: Redis, log: Logger) {
   const allow = new AllowList(cfg.WEBHOOK_ALLOW_PRIVATE);
   const deliveries = new DeliveryLog(redis, cfg.QUEUE_PREFIX, cfg.RESULT_TTL_S);
-  const key = cfg.WEBHOOK_SECRET ? secretKey(cfg.WEBHOOK_SECRET) : undefined;
+  const secrets = webhookSecrets(cfg);
 
   /** The message a delivery job sends: a job's final event, or (a batch's parent job) the batch's end. */
-  async function message(job: Job<WebhookData | BatchData>): Promise<{ logId: string; url: string; msgId: string; type: string; data: unknown } | { skipped: string }> {
+  async function message(job: Job<WebhookData | BatchData>): Promise<{ logId: string; url: string; msgId: string; type: string; data: unknown; owner: string | undefined } | { skipped: string }> {
     if (job.name === 'batch') {
       const d = job.data as BatchData;
       if (!d.webhook) return { skipped: 'no webhook' }; // the parent's completion marks the batch done
       const view = await batches.view(d.batchId, d.owner);
-      return { logId: d.batchId, url: d.webhook.url, msgId: `msg_${d.batchId}_${view.status}`, type: `batch.${view.status}`, data: view };
+      return { logId: d.batchId, url: d.webhook.url, msgId: `msg_${d.batchId}_${view.status}`, type: `batch.${view.status}`, data: view, owner: d.owner };
     }
     const { jobId, url, events, owner } = job.data as WebhookData;
     const view = await jobs.view(jobId, owner).catch((e: unknown) => {
@@ -120,14 +120,15 @@ export function startDeliveries(cfg: Config, jobs: JobClient, batches: BatchClie
     if (!event) throw new UnrecoverableError('the job has not finished');
     if (!events.includes(event === 'cancelled' ? 'failed' : event)) return { skipped: event };
     // One id per message, the same on every retry and redelivery: receivers de-duplicate on it.
-    return { logId: jobId, url, msgId: `msg_${jobId}_${event}`, type: `job.${event}`, data: view };
+    return { logId: jobId, url, msgId: `msg_${jobId}_${event}`, type: `job.${event}`, data: view, owner };
   }
 
   const deliver = async (job: Job<WebhookData | BatchData>): Promise<unknown> => {
     const attempt = job.attemptsMade + 1;
     const m = await message(job);
     if ('skipped' in m) return m;
-    if (!key) throw new UnrecoverableError('WEBHOOK_SECRET is not set');
+    const key = secrets.for(m.owner);
+    if (!key) throw new UnrecoverableError('no webhook secret is set for this API key (WEBHOOK_SECRET, WEBHOOK_KEY_SECRETS)');
     const { logId: jobId, url } = m;
     const event = m.type;
     const body = JSON.stringify({ type: m.type, timestamp: new Date().toISOString(), data: m.data });
@@ -174,4 +175,5 @@ export function startDeliveries(cfg: Config, jobs: JobClient, batches: BatchClie
   return { deliveries, close };
 }
 
-export const notConfigured = () => new AppError(422, 'webhooks_not_configured', 'webhooks need WEBHOOK_SECRET to be set on the server');
+export const notConfigured = () =>
+  new AppError(422, 'webhooks_not_configured', 'webhooks need a signing secret on the server: WEBHOOK_SECRET, or one for this API key in WEBHOOK_KEY_SECRETS');

@@ -24,7 +24,7 @@ export interface E2eOptions {
 }
 
 /** A QA body whose pair is ~209 tokens with the tokenizer of the model the worker will load. */
-async function qaBody(modelsDir: string): Promise<{ body: string; tokens: number }> {
+export async function qaBody(modelsDir: string): Promise<{ body: string; tokens: number }> {
   configureTransformers(loadConfig({ MODEL_PROFILE: 'tiny', MODELS_DIR: modelsDir, ALLOW_REMOTE_MODELS: 'false' }));
   const tok = await (await transformers()).AutoTokenizer.from_pretrained('ca-tiny/qa');
   const { context, tokens } = fitContext(tok, QA_TOKENS, QUESTION.replace('__N__', '100'));

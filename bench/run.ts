@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createLogger, REPO_ROOT } from '@ca/shared';
+import { benchBatchBesideLive } from './batch.js';
 import { benchServiceLarge, benchServiceTiny, type E2eOptions } from './e2e.js';
 import { Cleanup, REDIS_URL } from './lib/service.js';
 import { renderTable, type Row } from './lib/stats.js';
@@ -60,6 +61,8 @@ try {
     progress(`§3/§4 service with the tiny profile (Redis ${REDIS_URL})`);
     await benchServiceTiny(e2e, cleanup, rows, progress);
     await benchServiceLarge(e2e, cleanup, rows, progress);
+    progress('§6 live calls beside a batch (bench-size QA)');
+    await benchBatchBesideLive(e2e.benchCalls * 2, cleanup, rows, progress);
   }
 } catch (e) {
   failure = e;

@@ -1,0 +1,54 @@
+/**
+ * §6 of the benchmark: live calls while a batch drains (issue 11: "live traffic keeps its latency").
+ * Bench-size QA for both: sequential live calls without a batch, then the same while a batch of QA items
+ * (BullMQ priority 100) drains, in two layouts: the default (one worker process) and two worker processes
+ * with one ONNX Runtime thread each. A live job is taken before every waiting batch item, but never
+ * preempts the item a worker is running: it waits for the first worker to finish one.
+ */
+import path from 'node:path';
+import { runLoad } from './lib/load.js';
+import { api, benchPrefix, serviceEnv, worker, type Cleanup } from './lib/service.js';
+import { ms, percentile, type Row } from './lib/stats.js';
+import { BENCH_DIR, TINY_DIR } from './model-layer.js';
+import { qaBody } from './e2e.js';
+
+export async function benchBatchBesideLive(calls: number, cleanup: Cleanup, rows: Row[], log: (m: string) => void): Promise<void> {
+  const { body, tokens } = await qaBody(BENCH_DIR);
+  const tiny = path.relative(BENCH_DIR, TINY_DIR);
+  const layouts: { workers: number; env: Record<string, string> }[] = [{ workers: 1, env: {} }, { workers: 2, env: { ORT_THREADS: '1' } }];
+  for (const layout of layouts) {
+    const prefix = benchPrefix(`batch-w${layout.workers}`);
+    const env = serviceEnv(prefix, {
+      MODELS_DIR: BENCH_DIR,
+      SUMMARIZER_MODEL: `${tiny}/ca-tiny/summarizer`,
+      TRANSLATION_MODEL: `${tiny}/ca-tiny/translator`,
+      BATCH_MAX_ITEMS: '2000',
+      ...layout.env,
+    });
+    const name = layout.workers === 1 ? '1 worker process (default)' : `${layout.workers} worker processes × ORT_THREADS=1`;
+    const a = await api(env, cleanup);
+    log(`§6 ${name}: starting`);
+    for (let i = 0; i < layout.workers; i++) await worker(env, a, cleanup);
+    const live = { url: `${a.url}/question-answering`, body, concurrency: 1, count: calls };
+    await runLoad({ ...live, count: 5 }); // warm-up
+    const alone = await runLoad(live);
+    const items = Array.from({ length: 1000 }, (_, i) => JSON.parse(body.replace('__N__', `batch ${i}`)) as unknown);
+    const sub = await fetch(`${a.url}/batches/question-answering`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ items }) });
+    if (sub.status !== 202) throw new Error(`§6: the batch was refused (${sub.status} ${await sub.text()})`);
+    const batchId = ((await sub.json()) as { id: string }).id;
+    await new Promise((r) => setTimeout(r, 500)); // the batch is draining
+    const during = await runLoad(live);
+    const view = (await (await fetch(`${a.url}/batches/${batchId}`)).json()) as { counts: { pending: number; completed: number } };
+    await fetch(`${a.url}/batches/${batchId}`, { method: 'DELETE' });
+    if (alone.ok < calls || during.ok < calls) throw new Error(`§6: live calls failed (${alone.firstError ?? during.firstError})`);
+    const p0 = percentile(alone.latencies, 50);
+    const p1 = percentile(during.latencies, 50);
+    rows.push({
+      section: '6 batch beside live',
+      what: `live sync QA p50 while a 1,000-item QA batch drains, ${name}`,
+      how: `bench-size QA (${tokens} tokens, q8) for live calls and batch items; ${calls} sequential live calls without, then with the batch (${view.counts.completed} items done, ${view.counts.pending} pending after them)`,
+      value: `${ms(p0)} alone → ${ms(p1)} beside the batch (${(p1 / p0).toFixed(2)}×) · p95 ${ms(percentile(alone.latencies, 95))} → ${ms(percentile(during.latencies, 95))}`,
+    });
+    await cleanup.run(log);
+  }
+}

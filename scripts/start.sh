@@ -2,6 +2,9 @@
 # `npm start`: install what is missing, find or start Redis, run the API and one worker for all domains.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 ensure_deps
+# .env (or ENV_FILE) fills in what the environment does not set; the processes apply the same rule.
+env_exports="$(node scripts/env-file.mjs)" || exit 1
+eval "$env_exports"
 if [ -n "${REDIS_URL:-}" ]; then
   redis_answers "$REDIS_URL" || { log "REDIS_URL is set but Redis does not answer there"; exit 1; }
 elif redis_answers "redis://127.0.0.1:6379"; then

@@ -29,6 +29,7 @@ export function testEnv(prefix: string, extra: Record<string, string> = {}): Rec
     JOB_BACKOFF_MS: '50',
     ORT_THREADS: '1',
     RATE_LIMIT_BURST: '0',
+    ENV_FILE: '', // a developer's .env never reaches a test's processes
     ...extra,
   };
 }

@@ -7,6 +7,7 @@ import { cors } from './middleware/cors.js';
 import { errorHandler, notFound } from './middleware/errors.js';
 import { taskRateLimit } from './middleware/rate-limit.js';
 import { requestId } from './middleware/request-id.js';
+import { accessLog } from './middleware/access-log.js';
 import { TASK_NAMES } from '@ca/shared';
 import { batchRoutes, JSON_LINES } from './routes/batches.js';
 import { eventRoutes } from './routes/events.js';
@@ -52,6 +53,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.disable('x-powered-by');
   app.set('trust proxy', deps.cfg.TRUST_PROXY);
   app.use(requestId);
+  app.use(accessLog(deps.log));
   app.use(securityHeaders);
   // Before auth and the rate limit: a preflight carries no credentials.
   app.use(cors(deps.cfg));

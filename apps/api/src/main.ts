@@ -1,10 +1,11 @@
-import { createLogger, createRedis, loadConfigOrExit, waitReady, within } from '@ca/shared';
+import { captureConsole, createLogger, createRedis, loadConfigOrExit, waitReady, within } from '@ca/shared';
 import { createApp } from './app.js';
 import { createDeps } from './context.js';
 import { listen } from './server.js';
 
 const cfg = loadConfigOrExit();
 const log = createLogger('ca-api', cfg.LOG_LEVEL);
+captureConsole(() => log);
 const redis = createRedis(cfg.REDIS_URL, { name: 'ca-api' });
 redis.on('error', () => undefined); // reconnects on its own; requests answer 503 meanwhile
 await waitReady(redis, 10_000).catch((e: Error) => log.warn({ err: e.message }, 'Redis not reachable yet; serving 503 until it is'));

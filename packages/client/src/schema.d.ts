@@ -593,6 +593,8 @@ export interface components {
         RootInfo: {
             name: string;
             version: string;
+            /** @description What this service is and where to start. */
+            message: string;
             links: {
                 [key: string]: string;
             };

@@ -3,9 +3,11 @@
  * code base reads `process.env`; everything gets this object (or a part of it) passed down.
  * A bad value stops the process with a message naming the variable.
  */
+import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseEnv } from 'node:util';
 import { z } from 'zod';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -48,6 +50,10 @@ export const EnvSchema = z
     MODEL_PROFILE: z.enum(['default', 'tiny']).default('default'),
     MODELS_DIR: z.string().optional(),
     ALLOW_REMOTE_MODELS: z.string().optional(),
+    // Where models are downloaded from (a Hub mirror), and a Hub token for gated or private models
+    // (sent to huggingface.co only, by transformers.js; never logged).
+    HF_ENDPOINT: z.string().url().default('https://huggingface.co'),
+    HF_TOKEN: z.string().optional(),
     DEVICE: z.enum(['cpu', 'cuda']).default('cpu'),
     MODEL_DTYPE: z.enum(['fp32', 'fp16', 'q8', 'int8', 'uint8', 'q4', 'q4f16', 'bnb4']).default('q8'),
     QA_MODEL: z.string().optional(),
@@ -177,10 +183,29 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   return { ...v, modelsDir, allowRemoteModels: remote === 'true' || remote === '1', ortThreads };
 }
 
-/** For a process entry point: the config, or a message naming every bad variable and exit code 2. */
-export function loadConfigOrExit(source: NodeJS.ProcessEnv = process.env): Config {
+/**
+ * Fill process.env from the .env file: `ENV_FILE` (relative to the working directory; empty = no file),
+ * else `.env` at the repository root. A variable already in the environment wins over the file. Returns
+ * the file read, if any.
+ */
+export function readEnvFile(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const file = env.ENV_FILE !== undefined ? env.ENV_FILE && path.resolve(env.ENV_FILE) : path.join(REPO_ROOT, '.env');
+  if (!file || !existsSync(file)) return undefined;
+  let vars: Record<string, string>;
   try {
-    return loadConfig(source);
+    vars = parseEnv(readFileSync(file, 'utf8')) as Record<string, string>;
+  } catch (e) {
+    throw new ConfigError([`ENV_FILE: cannot read ${file}: ${(e as Error).message}`]);
+  }
+  for (const [k, v] of Object.entries(vars)) if (env[k] === undefined) env[k] = v;
+  return file;
+}
+
+/** For a process entry point: .env read, then the config, or a message naming every bad variable and exit code 2. */
+export function loadConfigOrExit(): Config {
+  try {
+    readEnvFile();
+    return loadConfig(process.env);
   } catch (e) {
     if (e instanceof ConfigError) {
       console.error(e.message);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, modelRegistry, DEFAULT_MODELS, TINY_MODELS, REPO_ROOT } from '../src/index.js';
+import { ConfigError, loadConfig, modelRegistry, DEFAULT_MODELS, TINY_MODELS, REPO_ROOT, readEnvFile } from '../src/index.js';
 import path from 'node:path';
 
 describe('config', () => {
@@ -57,6 +57,22 @@ describe('config', () => {
     expect(() => loadConfig({ API_KEYS: 'a', WEBHOOK_KEY_SECRETS: 'a=whsec_short' })).toThrow(/WEBHOOK_KEY_SECRETS: takes/);
     // A key's secret never appears in the message.
     expect(() => loadConfig({ API_KEYS: 'a', WEBHOOK_KEY_SECRETS: 'a=whsec_short' })).not.toThrow(/whsec_short/);
+  });
+});
+
+describe('.env file', () => {
+  it('fills what the environment does not set; ENV_FILE empty reads none', async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'ca-env-')), 'custom.env');
+    writeFileSync(file, 'PORT=18231\nHOST=10.0.0.1\n# a comment\nLOG_LEVEL="debug"\n');
+    const env: NodeJS.ProcessEnv = { ENV_FILE: file, HOST: '127.0.0.1' };
+    expect(readEnvFile(env)).toBe(file);
+    expect(loadConfig(env)).toMatchObject({ PORT: 18231, HOST: '127.0.0.1', LOG_LEVEL: 'debug' });
+    const none: NodeJS.ProcessEnv = { ENV_FILE: '' };
+    expect(readEnvFile(none)).toBeUndefined();
+    expect(none).toEqual({ ENV_FILE: '' });
   });
 });
 

@@ -58,6 +58,7 @@ export const JobView = z
 export const RootInfo = z.object({
   name: z.string(),
   version: z.string(),
+  message: z.string().describe('What this service is and where to start.'),
   links: z.record(z.string(), z.string()),
   tasks: z.array(z.object({ name: z.string(), domain: z.string(), sync: z.string(), async: z.string(), summary: z.string() })),
 });

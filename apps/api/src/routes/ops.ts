@@ -11,6 +11,7 @@ export function opsRoutes(deps: AppDeps): Router {
     res.json({
       name: 'CustomerAssist',
       version: VERSION,
+      message: 'CustomerAssist API is running. Try the tasks at /docs; /readyz tells which tasks are served now.',
       links: { docs: '/docs', openapi: '/openapi.json', health: '/healthz', ready: '/readyz', metrics: '/metrics', llmops: '/llmops/summary' },
       tasks: Object.values(TASKS).map((t) => ({ name: t.name, domain: t.domain, sync: `/${t.name}`, async: `/jobs/${t.name}`, summary: t.summary })),
     });

@@ -9,7 +9,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { decodeAudio, decodeImage } from '@ca/media';
-import { AppError, cancelledError, createLogger, failureOf, isAppError, type Config, type TaskName } from '@ca/shared';
+import { AppError, cancelledError, captureConsole, createLogger, failureOf, isAppError, type Config, type TaskName } from '@ca/shared';
 import { HANDLERS } from '../handlers/index.js';
 import type { HandlerContext, InferenceReport, MediaInput } from '../handlers/types.js';
 import { Continuation } from '../handlers/continuation.js';
@@ -22,6 +22,8 @@ if (!port) throw new Error('the inference thread must run in a worker thread');
 let cfg: Config | undefined;
 let host: ModelHost | undefined;
 let log = createLogger('ca-inference', 'info');
+// transformers.js and onnxruntime-web print to the console: into the JSON log with the rest.
+captureConsole(() => log);
 /** The load in progress, if any: closing waits for it, so models are never released while loading. */
 let loading: Promise<unknown> = Promise.resolve();
 let closing = false;

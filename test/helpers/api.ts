@@ -6,6 +6,7 @@ import { createApp } from '../../apps/api/src/app.js';
 import { createDeps, type AppDeps } from '../../apps/api/src/context.js';
 import { listen } from '../../apps/api/src/server.js';
 import { obliterate } from './redis.js';
+import { phantomRecord } from './phantom.js';
 
 export interface ApiHandle {
   url: string;
@@ -45,7 +46,7 @@ export async function startApi(env: Record<string, string>, logTo?: { write(s: s
  */
 export async function phantomWorker(a: ApiHandle, ...domains: string[]): Promise<() => Promise<unknown>> {
   const k = keys(a.cfg.QUEUE_PREFIX);
-  const rec = { id: 'phantom', host: 'test', pid: 0, state: 'ready', domains, unavailable: [], models: [], providers: ['cpu'] };
+  const rec = phantomRecord('phantom', domains);
   await a.deps.redis.multi().set(k.worker('phantom'), JSON.stringify(rec), 'PX', 60_000).zadd(k.workers, Date.now() + 60_000, 'phantom').exec();
   return () => a.deps.redis.multi().del(k.worker('phantom')).zrem(k.workers, 'phantom').exec();
 }

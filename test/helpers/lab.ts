@@ -10,6 +10,7 @@ import { KILL_POINTS } from '../../apps/worker/src/faults.js';
 import { testEnv, testPrefix } from './env.js';
 import { call, get } from './http.js';
 import { form, productPhoto, textImage, wav } from './media.js';
+import { phantomRecord } from './phantom.js';
 import { free } from './ports.js';
 import { startApiProcess, startWorker, waitFor, type WorkerHandle } from './processes.js';
 import { startRedisServer, type RedisServer } from './redis-server.js';
@@ -110,7 +111,7 @@ export async function startLab(o: LabOptions): Promise<Lab> {
 /** A heartbeat of a worker that serves `domains` but never consumes: admission passes, jobs stay queued. */
 export async function phantom(lab: Lab, ...domains: string[]): Promise<void> {
   const k = keys(lab.prefix);
-  const rec = { id: 'phantom', host: 'lab', pid: 0, state: 'ready', domains, unavailable: [], models: [], providers: ['cpu'] };
+  const rec = phantomRecord('phantom', domains, 'lab');
   await lab.admin.multi().set(k.worker('phantom'), JSON.stringify(rec), 'PX', 600_000).zadd(k.workers, Date.now() + 600_000, 'phantom').exec();
 }
 

@@ -57,6 +57,10 @@ const STORE_RETRY_MS = 1000;
 /** The abort reason of jobs a closing worker hands back (worker-process.ts): they go back to wait, same attempt. */
 export const HAND_BACK_REASON = 'worker shutting down';
 
+/** A job of a task this worker cannot run now (one of its models failed to load). */
+class NotServedHere extends Error {}
+const NOT_SERVED_RETRY_MS = 2000;
+
 const unrecoverable = (status: number, code: string, message: string) => new AppError(status, code, message, { retryable: false });
 
 export function createProcessor(deps: ProcessorDeps) {
@@ -104,6 +108,9 @@ export function createProcessor(deps: ProcessorDeps) {
       await faults.dieAt('start');
       // BullMQ tracks the job (so a cancel message reaches it) before calling us; one sent earlier left this key.
       if (signal.aborted || (await redis.exists(k.cancelRequested(job.id!)))) throw cancelledError();
+      // This worker takes the domain's queue for its other tasks: a job of a task whose models it lacks
+      // goes back for another worker (or for this one, once the model loads), without spending an attempt.
+      if (!data.chain && !deps.inference.status.tasks.includes(task)) throw new NotServedHere();
       // A parent whose child has finished completes from the stored chain, without a model call.
       const raw = data.chain ? await deps.chains.resume(job, token!, { ...data, chain: data.chain }) : await runHandler(task, input.data, data);
       const checked = contract.result.safeParse(raw);
@@ -131,6 +138,11 @@ export function createProcessor(deps: ProcessorDeps) {
         log.warn({ err: (err as Error).message.slice(0, 200), retry_ms: STORE_RETRY_MS }, 'job put back: the store failed');
         deps.onOutcome?.({ task: data?.task ?? 'unknown', requestId: data?.requestId ?? '', ok: false, code: 'redis_unavailable', final: false, durationMs: Date.now() - t0, queueWaitMs, reports });
         await job.moveToDelayed(Date.now() + STORE_RETRY_MS * (0.5 + Math.random()), token);
+        throw new DelayedError();
+      }
+      if (err instanceof NotServedHere && token) {
+        log.warn({ retry_ms: NOT_SERVED_RETRY_MS }, "job put back: this worker lacks the task's models");
+        await job.moveToDelayed(Date.now() + NOT_SERVED_RETRY_MS * (0.5 + Math.random()), token);
         throw new DelayedError();
       }
       if (signal.aborted && signal.reason === HAND_BACK_REASON && token) {

@@ -7,7 +7,8 @@ import { randomBytes } from 'node:crypto';
 import { Worker, type Job } from 'bullmq';
 import {
   appendEvent,
-  modelsForDomains,
+  TASKS,
+  tasksOfDomain,
   createRedis,
   keys,
   qualityScore,
@@ -15,6 +16,7 @@ import {
   type Config,
   type Domain,
   type Logger,
+  type TaskName,
   type WorkerRecord,
   within,
 } from '@ca/shared';
@@ -51,14 +53,20 @@ export async function startWorkerProcess(cfg: Config, log: Logger) {
   await new Promise<void>((resolve) => server.listen(cfg.WORKER_METRICS_PORT, cfg.HOST, resolve));
   const metricsPort = (server.address() as { port: number }).port;
 
+  /** A domain's queue is consumed once one of its tasks can run (extract-text while CLIP is missing). */
+  const servable = (d: Domain) => tasksOfDomain(d).some((t) => inference.status.tasks.includes(t.name as TaskName));
+  const complete = () => cfg.WORKER_DOMAINS.every((d) => tasksOfDomain(d).every((t) => inference.status.tasks.includes(t.name as TaskName)));
   const snapshot = () => ({
     started_at: startedAt,
     state,
     domains: cfg.WORKER_DOMAINS.filter((d) => workers.has(d)),
-    unavailable: cfg.WORKER_DOMAINS.filter((d) => !inference.status.ready.includes(d) && state !== 'loading').map((d) => ({
+    tasks: inference.status.tasks.filter((t) => workers.has(TASKS[t].domain)),
+    unavailable: cfg.WORKER_DOMAINS.filter((d) => state !== 'loading' && tasksOfDomain(d).some((t) => !inference.status.tasks.includes(t.name as TaskName))).map((d) => ({
       domain: d,
-      // The failure of one of this domain's own models (another domain's failure is not its reason).
-      error: inference.status.status.find((s) => s.error && modelsForDomains([d]).includes(s.key))?.error ?? 'models not loaded',
+      // Every failure among this domain's own models (another domain's failure is not its reason).
+      error:
+        [...new Set(inference.status.status.filter((s) => s.error && tasksOfDomain(d).some((t) => (t.models as readonly string[]).includes(s.key))).map((s) => s.error!))].join('; ') ||
+        'models not loaded',
     })),
     models: inference.status.status,
     providers: inference.status.providers,
@@ -117,26 +125,27 @@ export async function startWorkerProcess(cfg: Config, log: Logger) {
     workers.set(d, w);
   };
   for (const d of cfg.WORKER_DOMAINS) {
-    if (loaded.ready.includes(d)) serve(d);
-    else log.error({ domain: d, retry_s: cfg.MODEL_RETRY_S }, 'domain not served: its models could not be loaded');
+    const missing = tasksOfDomain(d).filter((t) => !loaded.tasks.includes(t.name as TaskName)).map((t) => t.name);
+    if (servable(d)) serve(d);
+    if (missing.length) log.error({ domain: d, tasks: missing, retry_s: cfg.MODEL_RETRY_S }, servable(d) ? 'tasks not served: their models could not be loaded' : 'domain not served: its models could not be loaded');
   }
 
   // Models that failed (a Hub outage, a folder filled later) are tried again, and their domains start
   // being served as soon as they load.
   let retry: NodeJS.Timeout | undefined;
   const retryLoad = async () => {
+    const before = inference.status.tasks;
     const st = await inference.retryLoad();
     for (const d of cfg.WORKER_DOMAINS) {
-      if (!workers.has(d) && st.ready.includes(d)) {
-        serve(d);
-        log.info({ domain: d }, 'domain now served: its models loaded on retry');
-      }
+      if (!workers.has(d) && servable(d)) serve(d);
     }
+    const added = st.tasks.filter((t) => !before.includes(t));
+    if (added.length) log.info({ tasks: added }, 'tasks now served: their models loaded on retry');
     for (const m of st.status) if (m.provider) metrics.modelLoaded(m);
     await heartbeat.beat();
-    if (workers.size < cfg.WORKER_DOMAINS.length && state === 'ready') retry = setTimeout(() => void retryLoad().catch(() => undefined), cfg.MODEL_RETRY_S * 1000);
+    if (!complete() && state === 'ready') retry = setTimeout(() => void retryLoad().catch(() => undefined), cfg.MODEL_RETRY_S * 1000);
   };
-  if (workers.size < cfg.WORKER_DOMAINS.length && cfg.MODEL_RETRY_S > 0) {
+  if (!complete() && cfg.MODEL_RETRY_S > 0) {
     retry = setTimeout(() => void retryLoad().catch(() => undefined), cfg.MODEL_RETRY_S * 1000);
   }
 

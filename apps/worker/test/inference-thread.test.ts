@@ -27,7 +27,7 @@ describe('inference thread lifecycle', () => {
     for (let round = 0; round < 10; round++) {
       const t = new InferenceThread(cfg, ['nlp', 'vision'], log);
       const loaded = await t.start();
-      expect(loaded.ready).toEqual(['nlp', 'vision']);
+      expect(loaded.tasks).toEqual(['question-answering', 'summarize-text', 'translate-text', 'check-item-return-eligibility', 'extract-text']);
 
       // 1. A crash while an OCR job runs: the job fails as retryable, a new thread loads the same models.
       const running = await ocrJob(t, png);
@@ -39,7 +39,7 @@ describe('inference thread lifecycle', () => {
       ends++;
       await expect.poll(() => t.starts, { timeout: 30_000 }).toBe(2);
       await t.whenReady();
-      expect(t.status.ready).toEqual(['nlp', 'vision']);
+      expect(t.status.tasks).toEqual(loaded.tasks);
       const again = await (await ocrJob(t, png)).done;
       expect((again.value as { text: string }).text).toContain('45.67');
 

@@ -170,7 +170,8 @@ describe.runIf(existsSync(path.join(REFERENCE, 'hub')))('real-shape models (real
     // M2M100's real tokenizer could not be had offline, so no real-shape translator exists: the host
     // reports that model as failed (naming it) and keeps the others.
     expect(nlp.status().find((x) => x.key === 'translator')?.error).toContain('Xenova/m2m100_418M');
-    expect(nlp.domainReady('nlp')).toBe(false);
+    expect(nlp.taskReady('translate-text')).toBe(false);
+    expect(nlp.readyTasks(['nlp'])).toEqual(['question-answering', 'summarize-text']);
     const long = `${'Parcels leave the central depot every weekday morning. '.repeat(60)}The hotline is 1800-555-0199.`.slice(0, 4000);
     const r = await run('question-answering', { context: long, question: 'What is the hotline number?' }, {}, cfg, nlp);
     expect(long.slice(r.start, r.end)).toBe(r.answer);

@@ -616,22 +616,37 @@ export interface components {
             status: "ready" | "not_ready" | "draining";
             /** @enum {string} */
             redis: "ok" | "unreachable";
+            /** @description For example "7 of 7 tasks served". */
+            summary: string;
             domains: {
                 [key: string]: {
+                    /** @description Every task of the domain is served. */
                     ready: boolean;
+                    /** @description Ready workers that consume this domain (they run at least one of its tasks). */
                     workers: number;
+                    /** @description The tasks of this domain some worker runs now. */
+                    tasks: string[];
                     providers: string[];
                     models: string[];
                     problems?: string[];
                 };
             };
-            /** @description Per task: ready when every domain it needs (its own and those of the tasks it hands work to) is ready. */
+            /** @description Per task: ready when a worker has every model it needs, and so do the tasks it hands work to. */
             tasks: {
                 [key: string]: {
                     ready: boolean;
                     domains: string[];
                 };
             };
+            /** @description Every model a worker failed to load, with why (README "Models" says what to do). */
+            failed_models?: {
+                key: string;
+                model: string;
+                /** @enum {string} */
+                reason: "no_route_to_hub" | "token_refused" | "not_on_hub" | "not_in_folder" | "load_failed";
+                error: string;
+            }[];
+            /** @description Domains with a task not served. */
             unready?: string[];
         };
         Deliveries: {

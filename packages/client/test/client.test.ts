@@ -11,6 +11,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedis, keys } from '@ca/shared';
 import { startApi, type ApiHandle } from '../../../test/helpers/api.js';
+import { phantomRecord } from '../../../test/helpers/phantom.js';
 import { testEnv, testPrefix } from '../../../test/helpers/env.js';
 import { startWorker, waitFor, type WorkerHandle } from '../../../test/helpers/processes.js';
 import { OPENAPI_FILE, render, SCHEMA_FILE } from '../scripts/generate.js';
@@ -98,7 +99,7 @@ describe('client against the API', () => {
     // A heartbeat that claims the audio domain with no consumer behind it: audio jobs stay queued.
     const k = keys(prefix);
     const id = `test-${randomBytes(4).toString('hex')}`;
-    const record = { id, host: 'test', pid: process.pid, state: 'ready', domains: ['audio'], unavailable: [], models: [], providers: ['cpu'] };
+    const record = phantomRecord(id, ['audio']);
     const beat = async () => {
       await redis.set(k.worker(id), JSON.stringify(record), 'PX', 60_000);
       await redis.zadd(k.workers, Date.now(), id);

@@ -4,7 +4,7 @@
  * the contracts, so the document and the client are generated the same way for every body.
  */
 import { z } from 'zod';
-import { JOB_STATUSES, TASK_NAMES } from '@ca/shared';
+import { JOB_STATUSES, LOAD_FAILURES, TASK_NAMES } from '@ca/shared';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -68,11 +68,13 @@ export const Health = z.object({ status: z.literal('ok'), uptime_s: z.number() }
 export const Readiness = z.object({
   status: z.enum(['ready', 'not_ready', 'draining']),
   redis: z.enum(['ok', 'unreachable']),
+  summary: z.string().describe('For example "7 of 7 tasks served".'),
   domains: z.record(
     z.string(),
     z.object({
-      ready: z.boolean(),
-      workers: z.number().int(),
+      ready: z.boolean().describe('Every task of the domain is served.'),
+      workers: z.number().int().describe('Ready workers that consume this domain (they run at least one of its tasks).'),
+      tasks: z.array(z.string()).describe('The tasks of this domain some worker runs now.'),
       providers: z.array(z.string()),
       models: z.array(z.string()),
       problems: z.array(z.string()).optional(),
@@ -80,8 +82,12 @@ export const Readiness = z.object({
   ),
   tasks: z
     .record(z.string(), z.object({ ready: z.boolean(), domains: z.array(z.string()) }))
-    .describe('Per task: ready when every domain it needs (its own and those of the tasks it hands work to) is ready.'),
-  unready: z.array(z.string()).optional(),
+    .describe('Per task: ready when a worker has every model it needs, and so do the tasks it hands work to.'),
+  failed_models: z
+    .array(z.object({ key: z.string(), model: z.string(), reason: z.enum(LOAD_FAILURES), error: z.string() }))
+    .optional()
+    .describe('Every model a worker failed to load, with why (README "Models" says what to do).'),
+  unready: z.array(z.string()).optional().describe('Domains with a task not served.'),
 });
 
 export const Deliveries = z.object({

@@ -1,7 +1,8 @@
 import { Router } from 'express';
-import { ALL_DOMAINS, domainsOf, TASK_NAMES, TASKS, tasksOfDomain } from '@ca/shared';
+import { TASKS } from '@ca/shared';
 import type { AppDeps } from '../context.js';
 import { parseWindow, summarize } from '../services/ops/llmops.js';
+import { readiness } from '../services/readiness.js';
 
 const VERSION = '0.1.0';
 
@@ -30,39 +31,9 @@ export function opsRoutes(deps: AppDeps): Router {
       redisOk = false;
     }
     const workers = redisOk ? await deps.workers.list(true).catch(() => []) : [];
-    const domains = Object.fromEntries(
-      ALL_DOMAINS.map((d) => {
-        const serving = workers.filter((w) => w.state === 'ready' && w.domains.includes(d));
-        const keys = new Set<string>(tasksOfDomain(d).flatMap((t) => [...t.models]));
-        const problems = [...new Set(workers.flatMap((w) => w.unavailable.filter((u) => u.domain === d).map((u) => u.error)))];
-        return [
-          d,
-          {
-            ready: serving.length > 0,
-            workers: serving.length,
-            providers: [...new Set(serving.flatMap((w) => w.providers))],
-            models: [...new Set(serving.flatMap((w) => w.models.filter((m) => !m.error && keys.has(m.key)).map((m) => m.model)))],
-            ...(problems.length ? { problems } : {}),
-          },
-        ];
-      }),
-    );
-    const tasks = Object.fromEntries(
-      TASK_NAMES.map((t) => {
-        const needs = domainsOf(t);
-        return [t, { ready: needs.every((d) => domains[d]!.ready), domains: needs }];
-      }),
-    );
-    const draining = deps.lifecycle.draining;
-    const ready = !draining && redisOk && Object.values(domains).every((d) => d.ready);
-    if (!ready) res.set('Retry-After', '10');
-    res.status(ready ? 200 : 503).json({
-      status: ready ? 'ready' : draining ? 'draining' : 'not_ready',
-      redis: redisOk ? 'ok' : 'unreachable',
-      domains,
-      tasks,
-      ...(ready ? {} : { unready: Object.entries(domains).filter(([, v]) => !v.ready).map(([k]) => k) }),
-    });
+    const body = readiness(workers, redisOk, deps.lifecycle.draining);
+    if (body.status !== 'ready') res.set('Retry-After', '10');
+    res.status(body.status === 'ready' ? 200 : 503).json(body);
   });
   return r;
 }

@@ -4,7 +4,7 @@
  * enqueue, and (synchronous calls) await the result up to SYNC_TIMEOUT_MS, after which the caller gets
  * the job to poll instead.
  */
-import { appendEvent, cacheKeyFor, domainsOf, errorOf, modelRegistry, ResponseCache, TASKS, type JobView, type TaskName } from '@ca/shared';
+import { appendEvent, cacheKeyFor, errorOf, modelRegistry, ResponseCache, TASKS, type JobView, type TaskName } from '@ca/shared';
 import type { AppDeps } from '../context.js';
 import { Idempotency } from './idempotency.js';
 import type { ParsedTaskInput } from './validate.js';
@@ -57,8 +57,8 @@ export class TaskService {
   }
 
   async submit(task: TaskName, parsed: ParsedTaskInput, meta: RunMeta, extra: { jobId?: string; cacheKey?: string; inflightKey?: string } = {}): Promise<string> {
-    // Its own domain, and the domains of the tasks it will hand work to for this input.
-    for (const d of domainsOf(task, parsed.input)) await this.deps.workers.assertServed(d);
+    // The task, and the tasks it will hand work to for this input.
+    await this.deps.workers.assertServed(task, parsed.input);
     return this.deps.jobs.submit(task, parsed.input, {
       requestId: meta.requestId,
       ...(meta.owner ? { owner: meta.owner } : {}),

@@ -1,10 +1,23 @@
 /**
- * Which workers are alive, from their Redis heartbeats. A domain with no live, ready worker gets 503 at
- * once instead of a request that waits for a timeout. Reads are cached for a second: the answer feeds
- * every task request.
+ * Which workers are alive, from their Redis heartbeats. A task no live, ready worker runs (every model of
+ * it loaded) gets 503 at once instead of a request that waits for a timeout. Reads are cached for a
+ * second: the answer feeds every task request.
  */
 import type { Redis } from 'ioredis';
-import { AppError, keys, type Config, type Domain, type WorkerRecord } from '@ca/shared';
+import { AppError, keys, TASKS, tasksOf, type Config, type ModelStatus, type TaskName, type WorkerRecord } from '@ca/shared';
+
+/** Whether some worker in the list runs the task now. */
+export const serves = (list: WorkerRecord[], t: TaskName) => list.some((w) => w.state === 'ready' && (w.tasks ?? []).includes(t));
+
+/** The failed models a task needs, as the workers report them (one entry per model and reason). */
+export function failedModelsOf(list: WorkerRecord[], t?: TaskName): (ModelStatus & { error: string })[] {
+  const wanted = t ? new Set<string>(TASKS[t].models) : undefined;
+  const seen = new Map<string, ModelStatus & { error: string }>();
+  for (const w of list) {
+    for (const m of w.models) if (m.error && (!wanted || wanted.has(m.key))) seen.set(`${m.key}:${m.error}`, m as ModelStatus & { error: string });
+  }
+  return [...seen.values()];
+}
 
 export class WorkerDirectory {
   private cache: { at: number; list: WorkerRecord[] } | undefined;
@@ -26,14 +39,22 @@ export class WorkerDirectory {
     return list;
   }
 
-  async assertServed(domain: Domain): Promise<void> {
+  /** The task, and the tasks it hands work to for this input, each run by a live worker; else 503 no_worker. */
+  async assertServed(task: TaskName, input?: unknown): Promise<void> {
+    const needs = tasksOf(task, input);
     let list = await this.list();
     // A worker may have just started: look again before refusing.
-    if (!list.some((w) => w.state === 'ready' && w.domains.includes(domain))) list = await this.list(true);
-    if (list.some((w) => w.state === 'ready' && w.domains.includes(domain))) return;
-    const problems = list.flatMap((w) => w.unavailable.filter((u) => u.domain === domain).map((u) => u.error));
-    throw new AppError(503, 'no_worker', `no worker is serving the ${domain} domain right now`, {
-      details: { domain, ...(problems.length ? { problems: [...new Set(problems)].slice(0, 3) } : {}) },
+    if (!needs.every((t) => serves(list, t))) list = await this.list(true);
+    const missing = needs.find((t) => !serves(list, t));
+    if (!missing) return;
+    const domain = TASKS[missing].domain;
+    const failed = failedModelsOf(list, missing);
+    throw new AppError(503, 'no_worker', `no worker is running ${missing} (${domain} domain) right now`, {
+      details: {
+        task: missing,
+        domain,
+        ...(failed.length ? { problems: failed.map((m) => m.error), models: failed.map((m) => ({ model: m.model, reason: m.reason ?? 'load_failed' })) } : {}),
+      },
       headers: { 'Retry-After': '10' },
     });
   }

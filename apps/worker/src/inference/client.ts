@@ -26,7 +26,7 @@ export class InferenceThread {
   private readonly pending = new Map<number, Pending>();
   private readonly progress = new Map<number, (p: RunProgress) => void>();
   private nextId = 1;
-  private loaded: LoadReply = { status: [], ready: [], providers: [] };
+  private loaded: LoadReply = { status: [], tasks: [], providers: [] };
   private closing = false;
   /** How many threads this object has started (the first and every restart). */
   starts = 0;

@@ -6,7 +6,8 @@ import type { ModelStatus } from '@ca/shared';
 
 export interface LoadReply {
   status: ModelStatus[];
-  ready: Domain[];
+  /** The tasks whose models are all loaded. */
+  tasks: TaskName[];
   providers: string[];
 }
 

@@ -83,7 +83,7 @@ async function handle(m: ToThread): Promise<unknown> {
       const h = host;
       const loaded = (loading = h.loadFor(m.domains));
       await loaded;
-      return { status: h.status(), ready: m.domains.filter((d) => h.domainReady(d)), providers: h.providers() };
+      return { status: h.status(), tasks: h.readyTasks(m.domains), providers: h.providers() };
     }
     case 'run':
       return startRun(m.id, m.req);

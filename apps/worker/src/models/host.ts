@@ -3,7 +3,7 @@
  * A model that fails to load takes its domain out of service (reported in the heartbeat, so the API
  * answers 503 for it) instead of taking the whole process down.
  */
-import { modelRegistry, modelsForDomains, tasksOfDomain, type Config, type Domain, type Logger, type ModelKey, type AppError, type ModelStatus } from '@ca/shared';
+import { LOAD_FAILURES, modelRegistry, type LoadFailure, modelsForDomains, TASKS, tasksOfDomain, type Config, type Domain, type Logger, type ModelKey, type AppError, type ModelStatus, type TaskName } from '@ca/shared';
 import { loadModel, type LoadedModel } from './loader.js';
 import { configureTransformers } from './transformers-env.js';
 
@@ -43,15 +43,25 @@ export class ModelHost {
     return m;
   }
 
-  /** A domain is ready when every model its tasks need is loaded. */
-  domainReady(d: Domain): boolean {
-    return tasksOfDomain(d).every((t) => t.models.every((k) => this.loaded.has(k)));
+  /** A task can run here when every model it needs is loaded (extract-text with OCR, whatever CLIP did). */
+  taskReady(t: TaskName): boolean {
+    return TASKS[t].models.every((k) => this.loaded.has(k));
+  }
+
+  /** The tasks of these domains that can run here now. */
+  readyTasks(domains: readonly Domain[]): TaskName[] {
+    return domains.flatMap((d) => tasksOfDomain(d).map((t) => t.name as TaskName)).filter((t) => this.taskReady(t));
   }
 
   status(): ModelStatus[] {
     return [
       ...[...this.loaded.values()].map((m) => ({ key: m.spec.key, model: m.spec.model, provider: m.provider, load_ms: Math.round(m.loadMs) })),
-      ...[...this.failed.entries()].map(([key, e]) => ({ key, model: modelRegistry(this.cfg)[key].model, error: e.message })),
+      ...[...this.failed.entries()].map(([key, e]) => ({
+        key,
+        model: modelRegistry(this.cfg)[key].model,
+        error: e.message,
+        ...((LOAD_FAILURES as readonly unknown[]).includes(e.details?.reason) ? { reason: e.details!.reason as LoadFailure } : {}),
+      })),
     ];
   }
 

@@ -37,9 +37,14 @@ export const tasksOfDomain = (d: Domain): Task[] => Object.values(TASKS).filter(
  * this input, or for some input when none is given (readiness).
  */
 export function domainsOf(task: TaskName, input?: unknown): Domain[] {
+  return [...new Set(tasksOf(task, input).map((t) => TASKS[t].domain))];
+}
+
+/** The tasks a request runs: the task, and the tasks it hands work to (for this input, if given). */
+export function tasksOf(task: TaskName, input?: unknown): TaskName[] {
   const deps = (TASKS[task] as TaskContract).dependsOn;
-  const chained = deps && (input === undefined || deps.when(input)) ? deps.tasks.map((t) => TASKS[t as TaskName].domain) : [];
-  return [...new Set([TASKS[task].domain, ...chained])];
+  const chained = deps && (input === undefined || deps.when(input)) ? (deps.tasks as TaskName[]) : [];
+  return [...new Set([task, ...chained])];
 }
 
 /** Models a worker serving these domains must load. */

@@ -12,12 +12,19 @@ elif redis_answers "redis://127.0.0.1:6379"; then
 else
   start_private_redis
 fi
-[ "${MODEL_PROFILE:-default}" = tiny ] && ensure_tiny_models
+if [ "${MODEL_PROFILE:-default}" = tiny ]; then
+  ensure_tiny_models
+elif [ "${ALLOW_REMOTE_MODELS:-true}" != false ] && [ "${ALLOW_REMOTE_MODELS:-true}" != 0 ]; then
+  # Missing models are downloaded now, with a progress bar, rather than silently by the worker.
+  pnpm --silent models:fetch --missing || log "models could not all be downloaded; starting with what is there (see below)"
+fi
 
 pids=()
-cleanup() { trap - EXIT INT TERM; for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done; wait "${pids[@]}" 2>/dev/null || true; stop_private_redis; }
+watcher=""
+cleanup() { trap - EXIT INT TERM; [ -n "$watcher" ] && kill "$watcher" 2>/dev/null; for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done; wait "${pids[@]}" 2>/dev/null || true; stop_private_redis; }
 trap cleanup EXIT INT TERM
 node --import tsx apps/worker/src/main.ts & pids+=($!)
 node --import tsx apps/api/src/main.ts & pids+=($!)
-log "API on http://localhost:${PORT:-8010} (docs at /docs); Ctrl-C stops everything"
+log "API starting on http://localhost:${PORT:-8010} (docs at /docs); Ctrl-C stops everything"
+node scripts/first-run.mjs "http://127.0.0.1:${PORT:-8010}" & watcher=$!
 wait -n "${pids[@]}"

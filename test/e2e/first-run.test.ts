@@ -6,7 +6,11 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { REPO_ROOT } from '@ca/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startApi } from '../helpers/api.js';
 import { testEnv, testPrefix } from '../helpers/env.js';
 import { get, post } from '../helpers/http.js';
 import { form, wav } from '../helpers/media.js';
@@ -86,4 +90,24 @@ describe('first run', () => {
     expect(notJson(api.output())).toEqual([]);
     expect(notJson(worker.output())).toEqual([]);
   });
+});
+
+describe('npm start explains what it could not load', () => {
+  it('waits for the worker, then prints "ready: N of 7 tasks" and every missing model with why and the ways on', async () => {
+    const p = testPrefix('first-run-block');
+    const a = await startApi(testEnv(p));
+    const empty = mkdtempSync(path.join(os.tmpdir(), 'ca-no-models-'));
+    const w = startWorker(testEnv(p, { WORKER_DOMAINS: 'vision', MODEL_PROFILE: 'default', MODELS_DIR: empty, ALLOW_REMOTE_MODELS: 'false' }));
+    try {
+      const { stderr } = await promisify(execFile)(process.execPath, [path.join(REPO_ROOT, 'scripts/first-run.mjs'), a.url, '60'], { timeout: 70_000 });
+      const text = stderr.replace(/\x1b\[[0-9;]*m/g, '');
+      expect(text).toContain('ready: 1 of 7 tasks served (extract-text)');
+      expect(text).toContain('Xenova/clip-vit-base-patch32 (vision): the model is not in MODELS_DIR, and downloads are off');
+      expect(text).toContain('MODEL_PROFILE=tiny npm start');
+      expect(text).toContain('pnpm models:fetch');
+    } finally {
+      await w.stop();
+      await a.close();
+    }
+  }, 90_000);
 });

@@ -69,6 +69,7 @@ export const Readiness = z.object({
   status: z.enum(['ready', 'not_ready', 'draining']),
   redis: z.enum(['ok', 'unreachable']),
   summary: z.string().describe('For example "7 of 7 tasks served".'),
+  workers: z.object({ ready: z.number().int(), loading: z.number().int().describe('Still loading (or downloading) their models.'), draining: z.number().int() }),
   domains: z.record(
     z.string(),
     z.object({

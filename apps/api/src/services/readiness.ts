@@ -37,6 +37,7 @@ export function readiness(workers: WorkerRecord[], redisOk: boolean, draining: b
     status: ready ? 'ready' : draining ? 'draining' : 'not_ready',
     redis: redisOk ? 'ok' : 'unreachable',
     summary: `${served} of ${TASK_NAMES.length} tasks served`,
+    workers: { ready: workers.filter((w) => w.state === 'ready').length, loading: workers.filter((w) => w.state === 'loading').length, draining: workers.filter((w) => w.state === 'draining').length },
     domains,
     tasks,
     ...(failed.length ? { failed_models: failed } : {}),

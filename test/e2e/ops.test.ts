@@ -4,7 +4,9 @@
  * families on the API and the worker, the LLMOps summary, and logs free of payload text.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { keys } from '@ca/shared';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { keys, REPO_ROOT } from '@ca/shared';
 import { startApi, type ApiHandle } from '../helpers/api.js';
 import { testEnv, testPrefix } from '../helpers/env.js';
 import { form, productPhoto } from '../helpers/media.js';
@@ -157,7 +159,7 @@ describe('metrics, LLMOps summary and logs', () => {
   it('the API exposes HTTP, cache, rate-limit and queue families', async () => {
     const r = await get(api.url, '/metrics');
     expect(r.status).toBe(200);
-    for (const family of ['ca_http_requests_total', 'ca_http_request_duration_seconds', 'ca_cache_requests_total', 'ca_rate_limit_rejections_total', 'ca_queue_jobs', 'ca_api_process_resident_memory_bytes']) {
+    for (const family of ['ca_http_requests_total', 'ca_http_request_duration_seconds', 'ca_cache_requests_total', 'ca_rate_limit_rejections_total', 'ca_queue_jobs', 'process_resident_memory_bytes']) {
       expect(r.body).toContain(`# TYPE ${family} `);
     }
     expect(r.body).toMatch(/ca_queue_jobs\{domain="nlp",state="completed"\} [1-9]/);
@@ -168,12 +170,27 @@ describe('metrics, LLMOps summary and logs', () => {
   it('each worker serves its own metrics: job, queue wait, inference, failures, model load, event loop, memory', async () => {
     const [w] = await api.deps.workers.list(true);
     const r = await get(`http://127.0.0.1:${w!.metrics_port}`, '/metrics');
-    for (const family of ['ca_job_duration_seconds', 'ca_job_queue_wait_seconds', 'ca_inference_duration_seconds', 'ca_job_failures_total', 'ca_model_load_seconds', 'ca_worker_nodejs_eventloop_lag_seconds', 'ca_worker_process_resident_memory_bytes', 'ca_tokens_total']) {
+    for (const family of ['ca_job_duration_seconds', 'ca_job_queue_wait_seconds', 'ca_inference_duration_seconds', 'ca_job_failures_total', 'ca_model_load_seconds', 'nodejs_eventloop_lag_seconds', 'process_resident_memory_bytes', 'ca_tokens_total']) {
       expect(r.body).toContain(`# TYPE ${family} `);
     }
     expect(lintExposition(r.body)).toEqual([]);
     expect(r.body).toMatch(/ca_inference_duration_seconds_count\{task="question-answering",model="ca-tiny\/qa"\} [1-9]/);
     expect(r.body).toMatch(/ca_job_failures_total\{task="summarize-text",code="injected_fault",final="false"\} [1-9]/);
+  });
+
+  it('every metric the shipped Grafana dashboard queries exists in the real /metrics of the API or a worker', async () => {
+    const dashboard = JSON.parse(readFileSync(path.join(REPO_ROOT, 'deploy/grafana/customerassist.json'), 'utf8')) as { panels: { targets?: { expr: string }[] }[] };
+    const exprs = dashboard.panels.flatMap((p) => (p.targets ?? []).map((t) => t.expr));
+    expect(exprs.length).toBeGreaterThan(15);
+    // Metric names: identifiers that are not PromQL functions, keywords, label names or strings.
+    const NOT_METRICS = new Set(['sum', 'rate', 'by', 'max', 'histogram_quantile', 'clamp_min', 'le', 'route', 'status', 'domain', 'state', 'task', 'model', 'outcome', 'code', 'direction', 'provider', 'result', 'scope', 'job', 'e', 'inf']);
+    const used = new Set(exprs.flatMap((e) => (e.replace(/"[^"]*"/g, '').replace(/\[[^\]]*\]/g, '').match(/[a-z_][a-z0-9_]*/g) ?? []).filter((w) => !NOT_METRICS.has(w))));
+    const [w] = await api.deps.workers.list(true);
+    const exposed = [(await get(api.url, '/metrics')).body, (await get(`http://127.0.0.1:${w!.metrics_port}`, '/metrics')).body].join('\n');
+    const families = new Set([...exposed.matchAll(/^# TYPE (\S+) (\w+)/gm)].flatMap(([, name, type]) => (type === 'histogram' ? [name!, `${name}_bucket`, `${name}_sum`, `${name}_count`] : [name!])));
+    const missing = [...used].filter((m) => !families.has(m));
+    expect(missing).toEqual([]);
+    expect(used.size).toBeGreaterThan(14);
   });
 
   it('/llmops/summary aggregates jobs and cache hits across processes', async () => {

@@ -8,7 +8,7 @@ const SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60
 
 export function createWorkerMetrics() {
   const registry = new Registry();
-  collectProcessMetrics(registry, 'ca_worker_');
+  collectProcessMetrics(registry);
   const jobDuration = new Histogram({ name: 'ca_job_duration_seconds', help: 'Job processing time, by task and outcome.', labelNames: ['task', 'outcome'], buckets: SECONDS, registers: [registry] });
   const queueWait = new Histogram({ name: 'ca_job_queue_wait_seconds', help: 'Time from enqueue to start, by task.', labelNames: ['task'], buckets: SECONDS, registers: [registry] });
   const inference = new Histogram({ name: 'ca_inference_duration_seconds', help: 'Model inference time, by task and model.', labelNames: ['task', 'model'], buckets: SECONDS, registers: [registry] });

@@ -90,10 +90,11 @@ import { lintExposition } from '../../../test/helpers/metrics-lint.js';
 describe('process metrics', () => {
   it('follow the Prometheus naming rules (no gauge ends in _total)', async () => {
     const r = new Registry();
-    collectProcessMetrics(r, 'ca_test_');
+    collectProcessMetrics(r);
     const text = await r.metrics();
-    expect(text).toContain('# TYPE ca_test_nodejs_active_handles gauge');
-    expect(text).not.toContain('ca_test_nodejs_active_handles_total');
+    expect(text).toContain('# TYPE nodejs_active_handles gauge');
+    expect(text).toContain('# TYPE process_resident_memory_bytes gauge');
+    expect(text).not.toContain('nodejs_active_handles_total');
     expect(lintExposition(text)).toEqual([]);
   });
   it('the lint catches what promtool rejects', () => {

@@ -10,7 +10,7 @@ import { createOpsMetrics } from './ops/metrics.js';
  */
 export function createApiMetrics(jobs: JobClient) {
   const registry = new Registry();
-  collectProcessMetrics(registry, 'ca_api_');
+  collectProcessMetrics(registry);
   const requests = new Counter({ name: 'ca_http_requests_total', help: 'HTTP requests, by method, route and status.', labelNames: ['method', 'route', 'status'], registers: [registry] });
   const duration = new Histogram({
     name: 'ca_http_request_duration_seconds',

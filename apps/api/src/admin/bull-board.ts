@@ -8,6 +8,10 @@
  *   customer's whole message: long strings are cut for display.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
 import type express from 'express';
 import type { RequestHandler } from 'express';
 import { createBullBoard } from '@bull-board/api';
@@ -52,6 +56,22 @@ export function basicAuth(user: string, password: string, realm = 'CustomerAssis
   };
 }
 
+/**
+ * Bull Board's page template links a Google Fonts stylesheet: the only thing the board would load from
+ * outside the service. It is served from a copy of the template without that link (the page falls back
+ * to the system's sans-serif and monospace fonts), written once per process to a temporary folder.
+ */
+function localTemplateDir(): string {
+  const api = createRequire(import.meta.url).resolve('@bull-board/api');
+  const ui = path.dirname(createRequire(api).resolve('@bull-board/ui/package.json'));
+  const original = readFileSync(path.join(ui, 'dist/index.ejs'), 'utf8');
+  const local = original.replace(/^\s*<link[^>]*fonts\.(googleapis|gstatic)\.com[^>]*>\s*$/gm, '');
+  const dir = path.join(os.tmpdir(), `ca-bull-board-${createHash('sha256').update(local).digest('hex').slice(0, 12)}`);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path.join(dir, 'index.ejs'), local);
+  return dir;
+}
+
 export function mountAdmin(app: express.Express, deps: AppDeps): void {
   const { ADMIN_USER: user, ADMIN_PASSWORD: password, ADMIN_READ_ONLY: readOnly } = deps.cfg;
   if (!user || !password) {
@@ -69,6 +89,7 @@ export function mountAdmin(app: express.Express, deps: AppDeps): void {
     return adapter;
   });
   createBullBoard({ queues, serverAdapter, options: { uiConfig: { boardTitle: 'CustomerAssist queues' } } });
+  serverAdapter.setViewsPath(localTemplateDir());
   // Read-only is enforced here for every action, whatever the board's own handlers do (its "pause
   // all" answered 200 in read-only mode): anything but a read is 405.
   const readsOnly: express.RequestHandler = (req, res, next) => {

@@ -4,14 +4,15 @@
 #
 # Runtime choice: the TypeScript sources run under tsx (`node --import tsx`), with no build step, so
 # the container runs exactly the code the tests run and stack traces point at the sources. tsx is a
-# root devDependency, so the image installs the whole lockfile (dev dependencies included: tsx,
-# typescript, vitest; roughly 100 MB more than --prod). Nothing downloads outside the npm registry at
-# install: onnxruntime-node's CUDA post-install is skipped (.npmrc, pnpm-workspace.yaml).
+# runtime dependency of apps/api and apps/worker; the runtime stage has production dependencies only
+# (no vitest, typescript, playwright). Nothing downloads outside the npm registry at install:
+# onnxruntime-node's CUDA post-install is skipped (.npmrc, pnpm-workspace.yaml).
 #
-#   docker build -t customerassist .                          # with the default models baked in
-#   docker build --build-arg PREFETCH_MODELS=false -t ca .    # without (mount or fetch them at run time)
+#   docker build -t customerassist .                                  # models fetched at run time
+#   docker build --build-arg PREFETCH_MODELS=true -t customerassist . # the default models baked in (~1 GB)
 
-ARG NODE_IMAGE=node:20-slim
+# The current Node.js LTS line.
+ARG NODE_IMAGE=node:24-slim
 
 # ---- base: node + pnpm -------------------------------------------------------------------------
 FROM ${NODE_IMAGE} AS base
@@ -35,9 +36,14 @@ COPY packages/model-gen/package.json packages/model-gen/
 COPY packages/shared/package.json packages/shared/
 RUN --mount=type=cache,id=ca-pnpm-store,target=/pnpm/store pnpm install --offline --frozen-lockfile
 
+# ---- prod-deps: the same tree without dev dependencies (what the runtime stage ships) ----------------
+FROM deps AS prod-deps
+RUN --mount=type=cache,id=ca-pnpm-store,target=/pnpm/store pnpm install --offline --frozen-lockfile --prod
+
 # ---- models: the default Hub models, fetched once at build time ---------------------------------
 FROM deps AS models
-ARG PREFETCH_MODELS=true
+# Opt-in: a plain build needs no network beyond the npm registry.
+ARG PREFETCH_MODELS=false
 ENV MODELS_DIR=/models
 # Only what the fetch script reads: editing other sources does not invalidate this (large) layer.
 COPY packages/shared/src packages/shared/src
@@ -49,10 +55,12 @@ FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production HOST=0.0.0.0 PORT=8010 MODELS_DIR=/models WORKER_METRICS_PORT=9464
 RUN groupadd --system --gid 10001 ca && useradd --system --uid 10001 --gid ca --home-dir /app --shell /usr/sbin/nologin ca
 WORKDIR /app
-COPY --from=deps --chown=ca:ca /app /app
+COPY --from=prod-deps --chown=ca:ca /app /app
 COPY --chown=ca:ca . .
 COPY --from=models --chown=ca:ca /models /models
 USER ca
 EXPOSE 8010 9464
+# The API's /healthz, or a worker's own (on WORKER_METRICS_PORT): whichever this container runs.
+HEALTHCHECK --interval=15s --timeout=5s --start-period=120s --retries=3 CMD ["node", "scripts/healthcheck.mjs"]
 # The API by default; workers run `node --import tsx apps/worker/src/main.ts` (see docker-compose.yml).
 CMD ["node", "--import", "tsx", "apps/api/src/main.ts"]

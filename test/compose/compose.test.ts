@@ -3,13 +3,23 @@
  * coverage and .env.example completeness. `docker compose config` runs too where the compose plugin
  * exists (it needs no engine).
  */
-import { readdirSync, readFileSync, existsSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { EnvSchema, loadConfig, REPO_ROOT } from '@ca/shared';
 
 const read = (f: string) => readFileSync(path.join(REPO_ROOT, f), 'utf8');
+/** dclint's CLI, run with this node (no shell, no npx). */
+const DCLINT = (() => {
+  const req = createRequire(path.join(REPO_ROOT, 'package.json'));
+  const pkg = req.resolve('dclint/package.json');
+  const bin = (JSON.parse(readFileSync(pkg, 'utf8')) as { bin: string | Record<string, string> }).bin;
+  return path.join(path.dirname(pkg), typeof bin === 'string' ? bin : bin.dclint ?? Object.values(bin)[0]!);
+})();
 
 interface Service {
   image?: string;
@@ -83,6 +93,23 @@ describe('docker-compose.yml', () => {
     expect(dns.find((d) => d.names.includes('worker-audio'))?.port).toBe(9464);
   });
 
+  it('publishes ports on loopback only, unless BIND_ADDRESS says otherwise', () => {
+    const published = Object.entries(compose.services).flatMap(([name, s]) => (s.ports ?? []).map((p) => [name, p] as const));
+    expect(published.length).toBeGreaterThan(0);
+    for (const [name, p] of published) expect(p, name).toMatch(/^\$\{BIND_ADDRESS:-127\.0\.0\.1\}:/);
+  });
+
+  it('is valid against the Compose Specification schema (dclint), which does catch a bad file', () => {
+    const lint = (file: string) => spawnSync(process.execPath, [DCLINT, file], { cwd: REPO_ROOT, encoding: 'utf8' });
+    const ok = lint('docker-compose.yml');
+    expect(ok.status, `${ok.stdout}${ok.stderr}`).toBe(0);
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'ca-compose-'));
+    const bad = path.join(dir, 'docker-compose.yml');
+    writeFileSync(bad, read('docker-compose.yml').replace('  api:\n', '  api:\n    restart_policy_typo: always\n'));
+    const refused = lint(bad);
+    expect(refused.status).not.toBe(0);
+    expect(refused.stdout).toContain('invalid-schema');
+  });
 });
 
 describe('Dockerfile', () => {
@@ -98,15 +125,29 @@ describe('Dockerfile', () => {
     expect(dockerfile).toContain('pnpm install --offline --frozen-lockfile');
   });
 
-  it('prefetches models with the root script and runs as a non-root user on node:20-slim', () => {
+  it('prefetches models only when asked, on the current LTS, as a non-root user with a health check', () => {
     const scripts = (JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts;
     expect(scripts['models:fetch']).toBeTruthy();
-    expect(dockerfile).toMatch(/ARG PREFETCH_MODELS=true/);
+    expect(dockerfile).toMatch(/ARG PREFETCH_MODELS=false/);
     expect(dockerfile).toContain('pnpm models:fetch');
-    expect(dockerfile).toMatch(/ARG NODE_IMAGE=node:20-slim/);
+    expect(dockerfile).toMatch(/ARG NODE_IMAGE=node:24-slim/);
     const final = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
     expect(final).toMatch(/^\nFROM \$\{NODE_IMAGE\} AS runtime/);
     expect(final).toMatch(/\nUSER (?!root)\w+/);
+    expect(final).toMatch(/\nHEALTHCHECK .*scripts\/healthcheck\.mjs/);
+    expect(existsSync(path.join(REPO_ROOT, 'scripts/healthcheck.mjs'))).toBe(true);
+  });
+
+  it('ships production dependencies only; what the processes import at run time is among them', () => {
+    expect(dockerfile).toContain('pnpm install --offline --frozen-lockfile --prod');
+    const final = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
+    expect(final).toContain('COPY --from=prod-deps');
+    expect(final).not.toContain('COPY --from=deps ');
+    // tsx runs the sources in the image: a runtime dependency of both apps, not only a dev one.
+    for (const app of ['apps/api', 'apps/worker']) {
+      const pkg = JSON.parse(read(`${app}/package.json`)) as { dependencies: Record<string, string> };
+      expect(pkg.dependencies.tsx, app).toBeTruthy();
+    }
   });
 });
 

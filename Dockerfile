@@ -4,7 +4,7 @@
 #
 # Runtime choice: the TypeScript sources run under tsx (`node --import tsx`), with no build step, so
 # the container runs exactly the code the tests run and stack traces point at the sources. tsx is a
-# runtime dependency of apps/api and apps/worker; the runtime stage has production dependencies only
+# runtime dependency of the root package; the runtime stage has production dependencies only
 # (no vitest, typescript, playwright). Nothing downloads outside the npm registry at install:
 # onnxruntime-node's CUDA post-install is skipped (.npmrc, pnpm-workspace.yaml).
 #

@@ -143,11 +143,11 @@ describe('Dockerfile', () => {
     const final = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
     expect(final).toContain('COPY --from=prod-deps');
     expect(final).not.toContain('COPY --from=deps ');
-    // tsx runs the sources in the image: a runtime dependency of both apps, not only a dev one.
-    for (const app of ['apps/api', 'apps/worker']) {
-      const pkg = JSON.parse(read(`${app}/package.json`)) as { dependencies: Record<string, string> };
-      expect(pkg.dependencies.tsx, app).toBeTruthy();
-    }
+    // tsx runs the sources in the image (`node --import tsx` resolves it from the root): a runtime
+    // dependency of the root package, not only a dev one.
+    const root = JSON.parse(read('package.json')) as { dependencies: Record<string, string>; devDependencies: Record<string, string> };
+    expect(root.dependencies.tsx).toBeTruthy();
+    expect(root.devDependencies.tsx).toBeUndefined();
   });
 });
 

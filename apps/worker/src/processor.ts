@@ -17,6 +17,7 @@ import {
   keys,
   TASKS,
   type Config,
+  type ErrorCode,
   type JobData,
   type Logger,
   type TaskName,
@@ -61,7 +62,7 @@ export const HAND_BACK_REASON = 'worker shutting down';
 class NotServedHere extends Error {}
 const NOT_SERVED_RETRY_MS = 2000;
 
-const unrecoverable = (status: number, code: string, message: string) => new AppError(status, code, message, { retryable: false });
+const unrecoverable = (status: number, code: ErrorCode, message: string) => new AppError(status, code, message, { retryable: false });
 
 export function createProcessor(deps: ProcessorDeps) {
   const { cfg, redis } = deps;

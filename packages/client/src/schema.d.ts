@@ -322,22 +322,60 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/batches/{task}": {
+    "/batches/question-answering": {
         parameters: {
             query?: never;
             header?: never;
-            path: {
-                task: "question-answering" | "summarize-text" | "translate-text";
-            };
+            path?: never;
             cookie?: never;
         };
         get?: never;
         put?: never;
         /**
-         * Submit many inputs of one JSON task as a batch
+         * Submit many question-answering inputs as a batch
          * @description A JSON array of inputs, `{"items": [...], "webhook": ..., "webhook_events_filter": ...}`, or JSON Lines (application/x-ndjson); at most 1000 items and 5242880 bytes. Every item is validated first (422 names the bad ones by index). Items run after live calls (a lower priority); the webhook, if any, is sent as `batch.completed` when every item has finished. The batch costs one rate-limit token.
          */
-        post: operations["submitBatch"];
+        post: operations["submitQuestionAnsweringBatch"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/batches/summarize-text": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Submit many summarize-text inputs as a batch
+         * @description A JSON array of inputs, `{"items": [...], "webhook": ..., "webhook_events_filter": ...}`, or JSON Lines (application/x-ndjson); at most 1000 items and 5242880 bytes. Every item is validated first (422 names the bad ones by index). Items run after live calls (a lower priority); the webhook, if any, is sent as `batch.completed` when every item has finished. The batch costs one rate-limit token.
+         */
+        post: operations["submitSummarizeTextBatch"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/batches/translate-text": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Submit many translate-text inputs as a batch
+         * @description A JSON array of inputs, `{"items": [...], "webhook": ..., "webhook_events_filter": ...}`, or JSON Lines (application/x-ndjson); at most 1000 items and 5242880 bytes. Every item is validated first (422 names the bad ones by index). Items run after live calls (a lower priority); the webhook, if any, is sent as `batch.completed` when every item has finished. The batch costs one rate-limit token.
+         */
+        post: operations["submitTranslateTextBatch"];
         delete?: never;
         options?: never;
         head?: never;
@@ -487,7 +525,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Readiness: Redis reachable and, per domain, a live worker with its models loaded */
+        /** Readiness: Redis reachable and every task run by a live worker with its models loaded */
         get: operations["readyz"];
         put?: never;
         post?: never;
@@ -538,8 +576,11 @@ export interface components {
         /** @description Every error the API answers with has this shape. */
         Error: {
             error: {
-                /** @description Stable, machine-readable code (clients switch on it), e.g. validation_error, rate_limited. */
-                code: string;
+                /**
+                 * @description Stable, machine-readable code (clients switch on it); README "Errors" lists them all.
+                 * @enum {string}
+                 */
+                code: "bad_request" | "invalid_json" | "invalid_multipart" | "invalid_path" | "invalid_idempotency_key" | "unauthorized" | "forbidden" | "origin_not_allowed" | "not_found" | "unknown_task" | "job_not_found" | "batch_not_found" | "read_only" | "request_timeout" | "job_finished" | "job_not_finished" | "no_webhook" | "cancelled" | "upload_expired" | "text_too_long" | "body_too_large" | "file_too_large" | "image_too_large" | "image_dimensions_too_large" | "audio_too_large" | "audio_too_long" | "batch_too_large" | "unsupported_media_type" | "unsupported_encoding" | "validation_error" | "unsupported_language" | "file_required" | "corrupt_media" | "invalid_window" | "idempotency_key_reused" | "batch_unsupported" | "webhook_refused" | "webhooks_not_configured" | "invalid_job" | "rate_limited" | "headers_too_large" | "internal_error" | "inference_failed" | "invalid_result" | "image_decode_failed" | "inference_thread_crashed" | "chain_broken" | "job_stalled" | "injected_fault" | "redis_unavailable" | "redis_full" | "no_worker" | "queue_full" | "model_unavailable" | "worker_closing" | "deadline_exceeded";
                 /** @description Human-readable explanation. */
                 message: string;
                 /** @description Safe extra facts: zod issues, limits, supported values. */
@@ -618,6 +659,12 @@ export interface components {
             redis: "ok" | "unreachable";
             /** @description For example "7 of 7 tasks served". */
             summary: string;
+            workers: {
+                ready: number;
+                /** @description Still loading (or downloading) their models. */
+                loading: number;
+                draining: number;
+            };
             domains: {
                 [key: string]: {
                     /** @description Every task of the domain is served. */
@@ -815,9 +862,15 @@ export interface components {
         TranslateTextInput: {
             /** @description The text to translate. */
             text: string;
-            /** @description Language of the text. ISO 639-1 (hi), ISO 639-3 (hin), English name or model code. */
+            /**
+             * @description Language of the text. ISO 639-1 (hi), ISO 639-3 (hin), English name or model code.
+             * @example en
+             */
             src_lang: string;
-            /** @description Language to translate into. ISO 639-1 (hi), ISO 639-3 (hin), English name or model code. */
+            /**
+             * @description Language to translate into. ISO 639-1 (hi), ISO 639-3 (hin), English name or model code.
+             * @example en
+             */
             target_lang: string;
             /**
              * Format: uri
@@ -866,7 +919,10 @@ export interface components {
              * @description The audio (audio/wav, audio/mpeg, audio/ogg, audio/ogg; codecs=opus), at most 10485760 bytes and 120 s. Its type is judged by its bytes.
              */
             file: string;
-            /** @description Spoken language; detected when omitted. ISO 639-1 (hi), ISO 639-3 (hin), English name or model code. */
+            /**
+             * @description Spoken language; detected when omitted. ISO 639-1 (hi), ISO 639-3 (hin), English name or model code.
+             * @example en
+             */
             language?: string;
         };
         AudioTranscribeTranslateResult: {
@@ -885,10 +941,17 @@ export interface components {
              * @description The audio (audio/wav, audio/mpeg, audio/ogg, audio/ogg; codecs=opus), at most 10485760 bytes and 120 s. Its type is judged by its bytes.
              */
             file: string;
-            /** @description Spoken language; detected when omitted. ISO 639-1 (hi), ISO 639-3 (hin), English name or model code. */
+            /**
+             * @description Spoken language; detected when omitted. ISO 639-1 (hi), ISO 639-3 (hin), English name or model code.
+             * @example en
+             */
             src_lang?: string;
-            /** @description Language to translate into. ISO 639-1 (hi), ISO 639-3 (hin), English name or model code. */
-            target_lang?: string;
+            /**
+             * @description Language to translate into. ISO 639-1 (hi), ISO 639-3 (hin), English name or model code.
+             * @default en
+             * @example en
+             */
+            target_lang: string;
         };
         ExtractTextResult: {
             /** @description All lines in reading order, joined with newlines. */
@@ -918,7 +981,15 @@ export interface components {
         };
     };
     responses: {
-        /** @description Malformed request: `invalid_json`, `invalid_multipart`, `invalid_path` (a malformed percent-escape) or `invalid_idempotency_key`. */
+        /**
+         * @description Malformed request.
+         *
+         *     - `bad_request`: The request is not valid HTTP.
+         *     - `invalid_json`: The body is not valid JSON.
+         *     - `invalid_multipart`: The multipart body cannot be read (or has more than one file).
+         *     - `invalid_path`: The path has a malformed percent-escape.
+         *     - `invalid_idempotency_key`: The Idempotency-Key header is not 1–128 visible characters.
+         */
         BadRequest: {
             headers: {
                 "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -928,7 +999,11 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description `unauthorized`: an API key is required (Authorization: Bearer or X-API-Key). */
+        /**
+         * @description Credentials are required.
+         *
+         *     - `unauthorized`: An API key (or, for the admin UI, admin credentials) is required.
+         */
         Unauthorized: {
             headers: {
                 "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -938,7 +1013,12 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description `forbidden`: the API key is not valid. */
+        /**
+         * @description Credentials or origin refused.
+         *
+         *     - `forbidden`: The API key is not valid.
+         *     - `origin_not_allowed`: A CORS preflight from an origin not in CORS_ORIGINS.
+         */
         Forbidden: {
             headers: {
                 "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -948,7 +1028,14 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description `job_not_found`: no such job, or it belongs to another API key. */
+        /**
+         * @description Not found.
+         *
+         *     - `not_found`: No such route.
+         *     - `unknown_task`: No such task (details.supported lists the tasks).
+         *     - `job_not_found`: No such job, or it belongs to another API key, or it is past its retention.
+         *     - `batch_not_found`: No such batch, or it belongs to another API key.
+         */
         NotFound: {
             headers: {
                 "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -958,7 +1045,28 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description `job_finished`: the job already finished; `cancelled`: the job was cancelled. */
+        /**
+         * @description Too slow.
+         *
+         *     - `request_timeout`: The request (or its headers) did not arrive in time.
+         */
+        RequestTimeout: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /**
+         * @description Conflicts with the state of the job.
+         *
+         *     - `job_finished`: The job has already finished: it cannot be cancelled.
+         *     - `job_not_finished`: The job has not finished: there is nothing to redeliver yet.
+         *     - `no_webhook`: The job was submitted without a webhook.
+         *     - `cancelled`: The job was cancelled by its client.
+         */
         Conflict: {
             headers: {
                 "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -968,7 +1076,18 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description Over a limit: `text_too_long`, `body_too_large`, `file_too_large`, or audio longer than allowed. */
+        /**
+         * @description Over a limit; details names the limit and the value seen.
+         *
+         *     - `text_too_long`: A text field is over MAX_TEXT_CHARS.
+         *     - `body_too_large`: The body is over its limit (MAX_JSON_BYTES, BATCH_MAX_BYTES).
+         *     - `file_too_large`: The upload is over its byte limit.
+         *     - `image_too_large`: The image is over MAX_IMAGE_BYTES.
+         *     - `image_dimensions_too_large`: The image has more than MAX_IMAGE_PIXELS pixels.
+         *     - `audio_too_large`: The audio is over MAX_AUDIO_BYTES.
+         *     - `audio_too_long`: The audio is longer than MAX_AUDIO_SECONDS.
+         *     - `batch_too_large`: The batch has more than BATCH_MAX_ITEMS items.
+         */
         TooLarge: {
             headers: {
                 "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -978,7 +1097,12 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description `unsupported_media_type`: wrong Content-Type, or a file whose bytes (never its name or declared type) are not an accepted format. */
+        /**
+         * @description Not a type this route takes (a file is judged by its bytes, never its name or declared type).
+         *
+         *     - `unsupported_media_type`: Wrong Content-Type, or a file whose bytes are not an accepted format.
+         *     - `unsupported_encoding`: A Content-Encoding the API does not take.
+         */
         UnsupportedMediaType: {
             headers: {
                 "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -988,7 +1112,20 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description `validation_error` (with the zod issues in details), `unsupported_language` (with the supported list), `file_required`, `corrupt_media`, `invalid_window`, or an Idempotency-Key reused with another body. */
+        /**
+         * @description Well-formed but not acceptable.
+         *
+         *     - `validation_error`: The input does not match the schema (details.issues says where).
+         *     - `unsupported_language`: A language code the model does not have (details.supported lists them).
+         *     - `file_required`: An upload task without a file in the field "file".
+         *     - `corrupt_media`: The file has an accepted type but cannot be decoded.
+         *     - `invalid_window`: The LLMOps window is not a number followed by s, m, h or d (at most 7d).
+         *     - `idempotency_key_reused`: The Idempotency-Key was used with another body.
+         *     - `batch_unsupported`: Batches take JSON tasks only.
+         *     - `webhook_refused`: The webhook URL is not http(s), has credentials, or resolves to a private address.
+         *     - `webhooks_not_configured`: Webhooks need a signing secret on the server (WEBHOOK_SECRET or WEBHOOK_KEY_SECRETS).
+         *     - `invalid_job`: A job whose stored payload is malformed.
+         */
         Unprocessable: {
             headers: {
                 "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -998,7 +1135,11 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description `rate_limited`: the bucket is empty, or too many wrong API keys came from this address; wait Retry-After seconds. */
+        /**
+         * @description Rate limited; wait Retry-After seconds.
+         *
+         *     - `rate_limited`: The rate-limit bucket is empty (or too many wrong API keys came from this address): wait Retry-After.
+         */
         TooManyRequests: {
             headers: {
                 "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -1012,7 +1153,32 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description The model failed after all retries (stable code, e.g. `inference_failed`), or `internal_error`. Never a stack trace. */
+        /**
+         * @description Headers too large.
+         *
+         *     - `headers_too_large`: The request headers are over the size limit.
+         */
+        HeadersTooLarge: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /**
+         * @description The service failed (a stable code; never a stack trace).
+         *
+         *     - `internal_error`: An unexpected error (never with a stack trace).
+         *     - `inference_failed`: The model failed on this input after all attempts.
+         *     - `invalid_result`: The model produced a result that does not fit the task contract.
+         *     - `image_decode_failed`: The worker could not decode an image that passed the API checks.
+         *     - `inference_thread_crashed`: The worker's inference thread died while running the job (it is retried).
+         *     - `chain_broken`: A chained job lost the job it handed work to.
+         *     - `job_stalled`: The workers running this job stopped, more often than allowed.
+         *     - `injected_fault`: A failure injected on purpose (FAULT_INJECTION, tests only).
+         */
         InternalError: {
             headers: {
                 "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -1022,7 +1188,16 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description `redis_unavailable` (down or not answering), `redis_full` (out of memory), `no_worker` (no live worker serves the domain) or `queue_full`; retry after Retry-After seconds. */
+        /**
+         * @description Not available now; retry after Retry-After seconds.
+         *
+         *     - `redis_unavailable`: The store (Redis) is down or not answering: wait Retry-After.
+         *     - `redis_full`: The store (Redis) is out of memory: wait Retry-After.
+         *     - `no_worker`: No live worker runs this task now (details name the models that failed): wait Retry-After.
+         *     - `queue_full`: The domain queue holds MAX_QUEUED_JOBS waiting jobs: wait Retry-After.
+         *     - `model_unavailable`: A model could not be loaded (details.reason says why).
+         *     - `worker_closing`: The worker is shutting down; the job goes to another.
+         */
         Unavailable: {
             headers: {
                 "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -1097,10 +1272,19 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "question": "How many days do I have to return an item?",
+                     *       "answer": "30 days",
+                     *       "score": 0.91,
+                     *       "start": 78,
+                     *       "end": 85
+                     *     }
+                     */
                     "application/json": components["schemas"]["QuestionAnsweringResult"];
                 };
             };
-            /** @description Not finished in time: poll the job. */
+            /** @description Not finished in time: poll the job (a JobView, never a result). */
             202: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -1111,17 +1295,32 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "nlp_V1StGXR8_Z5jdHi6B-myTw",
+                     *       "task": "question-answering",
+                     *       "status": "active",
+                     *       "created_at": "2026-12-01T09:30:00.000Z",
+                     *       "started_at": "2026-12-01T09:30:00.120Z",
+                     *       "attempts": 1,
+                     *       "links": {
+                     *         "self": "/jobs/nlp_V1StGXR8_Z5jdHi6B-myTw"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["JobView"];
                 };
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            408: components["responses"]["RequestTimeout"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["TooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
@@ -1155,16 +1354,28 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "nlp_V1StGXR8_Z5jdHi6B-myTw",
+                     *       "task": "question-answering",
+                     *       "status": "queued",
+                     *       "links": {
+                     *         "self": "/jobs/nlp_V1StGXR8_Z5jdHi6B-myTw"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["JobAccepted"];
                 };
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            408: components["responses"]["RequestTimeout"];
             413: components["responses"]["TooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
@@ -1198,10 +1409,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "summary": "The blender jar arrived cracked; a replacement jar ships today at no cost and the broken one need not be returned."
+                     *     }
+                     */
                     "application/json": components["schemas"]["SummarizeTextResult"];
                 };
             };
-            /** @description Not finished in time: poll the job. */
+            /** @description Not finished in time: poll the job (a JobView, never a result). */
             202: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -1212,17 +1428,32 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "nlp_V1StGXR8_Z5jdHi6B-myTw",
+                     *       "task": "summarize-text",
+                     *       "status": "active",
+                     *       "created_at": "2026-12-01T09:30:00.000Z",
+                     *       "started_at": "2026-12-01T09:30:00.120Z",
+                     *       "attempts": 1,
+                     *       "links": {
+                     *         "self": "/jobs/nlp_V1StGXR8_Z5jdHi6B-myTw"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["JobView"];
                 };
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            408: components["responses"]["RequestTimeout"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["TooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
@@ -1256,16 +1487,28 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "nlp_V1StGXR8_Z5jdHi6B-myTw",
+                     *       "task": "summarize-text",
+                     *       "status": "queued",
+                     *       "links": {
+                     *         "self": "/jobs/nlp_V1StGXR8_Z5jdHi6B-myTw"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["JobAccepted"];
                 };
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            408: components["responses"]["RequestTimeout"];
             413: components["responses"]["TooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
@@ -1299,10 +1542,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "translation": "My order has not arrived yet.",
+                     *       "src_lang": "hi",
+                     *       "target_lang": "en"
+                     *     }
+                     */
                     "application/json": components["schemas"]["TranslateTextResult"];
                 };
             };
-            /** @description Not finished in time: poll the job. */
+            /** @description Not finished in time: poll the job (a JobView, never a result). */
             202: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -1313,17 +1563,32 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "nlp_V1StGXR8_Z5jdHi6B-myTw",
+                     *       "task": "translate-text",
+                     *       "status": "active",
+                     *       "created_at": "2026-12-01T09:30:00.000Z",
+                     *       "started_at": "2026-12-01T09:30:00.120Z",
+                     *       "attempts": 1,
+                     *       "links": {
+                     *         "self": "/jobs/nlp_V1StGXR8_Z5jdHi6B-myTw"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["JobView"];
                 };
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            408: components["responses"]["RequestTimeout"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["TooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
@@ -1357,16 +1622,28 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "nlp_V1StGXR8_Z5jdHi6B-myTw",
+                     *       "task": "translate-text",
+                     *       "status": "queued",
+                     *       "links": {
+                     *         "self": "/jobs/nlp_V1StGXR8_Z5jdHi6B-myTw"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["JobAccepted"];
                 };
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            408: components["responses"]["RequestTimeout"];
             413: components["responses"]["TooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
@@ -1399,10 +1676,35 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detection": {
+                     *         "label": "cracked",
+                     *         "score": 0.72,
+                     *         "defect": true,
+                     *         "labels": [
+                     *           {
+                     *             "label": "cracked",
+                     *             "score": 0.72
+                     *           },
+                     *           {
+                     *             "label": "intact",
+                     *             "score": 0.18
+                     *           },
+                     *           {
+                     *             "label": "scratched",
+                     *             "score": 0.1
+                     *           }
+                     *         ]
+                     *       },
+                     *       "eligible_for_return": true,
+                     *       "reason": "damage detected (cracked, 0.72 ≥ 0.5): returns are accepted for damaged items"
+                     *     }
+                     */
                     "application/json": components["schemas"]["CheckItemReturnEligibilityResult"];
                 };
             };
-            /** @description Not finished in time: poll the job. */
+            /** @description Not finished in time: poll the job (a JobView, never a result). */
             202: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -1413,17 +1715,32 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "vision_V1StGXR8_Z5jdHi6B-myTw",
+                     *       "task": "check-item-return-eligibility",
+                     *       "status": "active",
+                     *       "created_at": "2026-12-01T09:30:00.000Z",
+                     *       "started_at": "2026-12-01T09:30:00.120Z",
+                     *       "attempts": 1,
+                     *       "links": {
+                     *         "self": "/jobs/vision_V1StGXR8_Z5jdHi6B-myTw"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["JobView"];
                 };
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            408: components["responses"]["RequestTimeout"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["TooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
@@ -1457,16 +1774,28 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "vision_V1StGXR8_Z5jdHi6B-myTw",
+                     *       "task": "check-item-return-eligibility",
+                     *       "status": "queued",
+                     *       "links": {
+                     *         "self": "/jobs/vision_V1StGXR8_Z5jdHi6B-myTw"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["JobAccepted"];
                 };
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            408: components["responses"]["RequestTimeout"];
             413: components["responses"]["TooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
@@ -1499,10 +1828,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "transcription": "Hello, my order number is 4471 and the parcel never arrived.",
+                     *       "language": "en",
+                     *       "duration_s": 4.2
+                     *     }
+                     */
                     "application/json": components["schemas"]["AudioTranscribeResult"];
                 };
             };
-            /** @description Not finished in time: poll the job. */
+            /** @description Not finished in time: poll the job (a JobView, never a result). */
             202: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -1513,17 +1849,32 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "audio_V1StGXR8_Z5jdHi6B-myTw",
+                     *       "task": "audio-transcribe",
+                     *       "status": "active",
+                     *       "created_at": "2026-12-01T09:30:00.000Z",
+                     *       "started_at": "2026-12-01T09:30:00.120Z",
+                     *       "attempts": 1,
+                     *       "links": {
+                     *         "self": "/jobs/audio_V1StGXR8_Z5jdHi6B-myTw"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["JobView"];
                 };
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            408: components["responses"]["RequestTimeout"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["TooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
@@ -1557,16 +1908,28 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "audio_V1StGXR8_Z5jdHi6B-myTw",
+                     *       "task": "audio-transcribe",
+                     *       "status": "queued",
+                     *       "links": {
+                     *         "self": "/jobs/audio_V1StGXR8_Z5jdHi6B-myTw"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["JobAccepted"];
                 };
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            408: components["responses"]["RequestTimeout"];
             413: components["responses"]["TooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
@@ -1599,10 +1962,19 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "transcription": "मेरा ऑर्डर अभी तक नहीं आया है।",
+                     *       "translation": "My order has not arrived yet.",
+                     *       "src_lang": "hi",
+                     *       "target_lang": "en",
+                     *       "duration_s": 3.1
+                     *     }
+                     */
                     "application/json": components["schemas"]["AudioTranscribeTranslateResult"];
                 };
             };
-            /** @description Not finished in time: poll the job. */
+            /** @description Not finished in time: poll the job (a JobView, never a result). */
             202: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -1613,17 +1985,32 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "audio_V1StGXR8_Z5jdHi6B-myTw",
+                     *       "task": "audio-transcribe-translate",
+                     *       "status": "active",
+                     *       "created_at": "2026-12-01T09:30:00.000Z",
+                     *       "started_at": "2026-12-01T09:30:00.120Z",
+                     *       "attempts": 1,
+                     *       "links": {
+                     *         "self": "/jobs/audio_V1StGXR8_Z5jdHi6B-myTw"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["JobView"];
                 };
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            408: components["responses"]["RequestTimeout"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["TooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
@@ -1657,16 +2044,28 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "audio_V1StGXR8_Z5jdHi6B-myTw",
+                     *       "task": "audio-transcribe-translate",
+                     *       "status": "queued",
+                     *       "links": {
+                     *         "self": "/jobs/audio_V1StGXR8_Z5jdHi6B-myTw"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["JobAccepted"];
                 };
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            408: components["responses"]["RequestTimeout"];
             413: components["responses"]["TooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
@@ -1699,10 +2098,38 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "text": "ORDER #A1B2-77810\nTOTAL 45.67",
+                     *       "lines": [
+                     *         {
+                     *           "text": "ORDER #A1B2-77810",
+                     *           "confidence": 0.98,
+                     *           "box": [
+                     *             24,
+                     *             18,
+                     *             310,
+                     *             34
+                     *           ]
+                     *         },
+                     *         {
+                     *           "text": "TOTAL 45.67",
+                     *           "confidence": 0.97,
+                     *           "box": [
+                     *             24,
+                     *             70,
+                     *             190,
+                     *             34
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "duration_ms": 412
+                     *     }
+                     */
                     "application/json": components["schemas"]["ExtractTextResult"];
                 };
             };
-            /** @description Not finished in time: poll the job. */
+            /** @description Not finished in time: poll the job (a JobView, never a result). */
             202: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -1713,17 +2140,32 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "vision_V1StGXR8_Z5jdHi6B-myTw",
+                     *       "task": "extract-text",
+                     *       "status": "active",
+                     *       "created_at": "2026-12-01T09:30:00.000Z",
+                     *       "started_at": "2026-12-01T09:30:00.120Z",
+                     *       "attempts": 1,
+                     *       "links": {
+                     *         "self": "/jobs/vision_V1StGXR8_Z5jdHi6B-myTw"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["JobView"];
                 };
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            408: components["responses"]["RequestTimeout"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["TooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
@@ -1757,16 +2199,28 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "vision_V1StGXR8_Z5jdHi6B-myTw",
+                     *       "task": "extract-text",
+                     *       "status": "queued",
+                     *       "links": {
+                     *         "self": "/jobs/vision_V1StGXR8_Z5jdHi6B-myTw"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["JobAccepted"];
                 };
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            408: components["responses"]["RequestTimeout"];
             413: components["responses"]["TooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
@@ -1872,19 +2326,17 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
-    submitBatch: {
+    submitQuestionAnsweringBatch: {
         parameters: {
             query?: never;
             header?: never;
-            path: {
-                task: "question-answering" | "summarize-text" | "translate-text";
-            };
+            path?: never;
             cookie?: never;
         };
         requestBody: {
             content: {
-                "application/json": Record<string, never>[] | {
-                    items: Record<string, never>[];
+                "application/json": components["schemas"]["QuestionAnsweringInput"][] | {
+                    items: components["schemas"]["QuestionAnsweringInput"][];
                     /**
                      * Format: uri
                      * @description Call this http(s) URL back when the job has finished: a POST signed as the Standard Webhooks specification says (WEBHOOK_SECRET, or the API key’s own from WEBHOOK_KEY_SECRETS). Private, loopback and link-local addresses are refused (422 webhook_refused). See GET /jobs/{id}/deliveries.
@@ -1914,7 +2366,102 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    submitSummarizeTextBatch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SummarizeTextInput"][] | {
+                    items: components["schemas"]["SummarizeTextInput"][];
+                    /**
+                     * Format: uri
+                     * @description Call this http(s) URL back when the job has finished: a POST signed as the Standard Webhooks specification says (WEBHOOK_SECRET, or the API key’s own from WEBHOOK_KEY_SECRETS). Private, loopback and link-local addresses are refused (422 webhook_refused). See GET /jobs/{id}/deliveries.
+                     */
+                    webhook?: string;
+                    /** @description Which events to call back for (default: both; `failed` includes a cancelled job). As form fields: repeat the field, or separate with commas. */
+                    webhook_events_filter?: ("completed" | "failed")[];
+                };
+                "application/x-ndjson": string;
+            };
+        };
+        responses: {
+            /** @description Accepted. */
+            202: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    Location: components["headers"]["Location"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Batch"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    submitTranslateTextBatch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TranslateTextInput"][] | {
+                    items: components["schemas"]["TranslateTextInput"][];
+                    /**
+                     * Format: uri
+                     * @description Call this http(s) URL back when the job has finished: a POST signed as the Standard Webhooks specification says (WEBHOOK_SECRET, or the API key’s own from WEBHOOK_KEY_SECRETS). Private, loopback and link-local addresses are refused (422 webhook_refused). See GET /jobs/{id}/deliveries.
+                     */
+                    webhook?: string;
+                    /** @description Which events to call back for (default: both; `failed` includes a cancelled job). As form fields: repeat the field, or separate with commas. */
+                    webhook_events_filter?: ("completed" | "failed")[];
+                };
+                "application/x-ndjson": string;
+            };
+        };
+        responses: {
+            /** @description Accepted. */
+            202: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    Location: components["headers"]["Location"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Batch"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             413: components["responses"]["TooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
@@ -2123,6 +2670,7 @@ export interface operations {
                     "application/json": components["schemas"]["RootInfo"];
                 };
             };
+            400: components["responses"]["BadRequest"];
         };
     };
     healthz: {
@@ -2144,6 +2692,7 @@ export interface operations {
                     "application/json": components["schemas"]["Health"];
                 };
             };
+            400: components["responses"]["BadRequest"];
         };
     };
     readyz: {
@@ -2165,6 +2714,7 @@ export interface operations {
                     "application/json": components["schemas"]["Readiness"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             /** @description Not ready; the body says what is missing. */
             503: {
                 headers: {
@@ -2197,6 +2747,7 @@ export interface operations {
                     "text/plain": string;
                 };
             };
+            400: components["responses"]["BadRequest"];
         };
     };
     llmopsSummary: {

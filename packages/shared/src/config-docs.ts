@@ -1,6 +1,6 @@
 /**
  * What each configuration variable means, grouped as .env.example and the README show them. Both are
- * generated from this file and the schema's defaults (`pnpm docs:config`; a test fails when they differ),
+ * generated from this file and the schema's defaults (`pnpm docs:generate`; a test fails when they differ),
  * and a variable of the schema without an entry here does not compile.
  */
 import type { EnvSchema } from './config.js';

@@ -2,7 +2,7 @@
  * Process configuration: read from the environment once, at start-up, with zod. Nothing else in the
  * code base reads `process.env`; everything gets this object (or a part of it) passed down.
  * A bad value stops the process with a message naming the variable. What each variable means:
- * config-docs.ts (.env.example and the README's tables are generated from it: `pnpm docs:config`).
+ * config-docs.ts (.env.example and the README's tables are generated from it: `pnpm docs:generate`).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';

@@ -3,10 +3,12 @@
  * is the HTTP status the API answers with, `details` is safe to show (never payload text or secrets).
  * Workers throw these too: an AppError with `retryable: false` fails a job at once (no BullMQ retry).
  */
+import type { ErrorCode } from './error-codes.js';
+
 export type ErrorDetails = Record<string, unknown>;
 
 export class AppError extends Error {
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly status: number;
   readonly details: ErrorDetails | undefined;
   readonly retryable: boolean;
@@ -14,7 +16,7 @@ export class AppError extends Error {
 
   constructor(
     status: number,
-    code: string,
+    code: ErrorCode,
     message: string,
     opts: { details?: ErrorDetails; retryable?: boolean; headers?: Record<string, string>; cause?: unknown } = {},
   ) {
@@ -28,14 +30,14 @@ export class AppError extends Error {
     this.headers = opts.headers;
   }
 
-  toBody(): { error: { code: string; message: string; details?: ErrorDetails } } {
+  toBody(): { error: { code: ErrorCode; message: string; details?: ErrorDetails } } {
     return {
       error: { code: this.code, message: this.message, ...(this.details ? { details: this.details } : {}) },
     };
   }
 
   /** A plain object that survives JSON (BullMQ stores failures as text). */
-  toJSON(): { status: number; code: string; message: string; details?: ErrorDetails } {
+  toJSON(): { status: number; code: ErrorCode; message: string; details?: ErrorDetails } {
     return { status: this.status, code: this.code, message: this.message, ...(this.details ? { details: this.details } : {}) };
   }
 }
@@ -80,5 +82,5 @@ export const corruptMedia = (message: string, details?: ErrorDetails) =>
   new AppError(422, 'corrupt_media', message, { details });
 
 /** Over a configured limit (413); `details` names the limit and the value seen. */
-export const tooLarge = (code: string, message: string, details: ErrorDetails) =>
+export const tooLarge = (code: ErrorCode, message: string, details: ErrorDetails) =>
   new AppError(413, code, message, { details });

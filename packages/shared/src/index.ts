@@ -1,4 +1,5 @@
 export * from './errors.js';
+export * from './error-codes.js';
 export * from './config.js';
 export * from './languages.js';
 export * from './models.js';

@@ -8,6 +8,7 @@ import type { DefaultJobOptions } from 'bullmq';
 import { z } from 'zod';
 import { ALL_DOMAINS, type Config, type Domain } from './config.js';
 import { AppError, isAppError } from './errors.js';
+import { isErrorCode, type ErrorCode } from './error-codes.js';
 
 export const QUEUE_NAMES: Record<Domain, string> = { nlp: 'nlp', vision: 'vision', audio: 'audio' };
 
@@ -130,7 +131,7 @@ export function newJobData(task: string, input: unknown, o: { requestId: string;
 /** A failure as stored in BullMQ's failedReason: JSON so the API can answer with the same code. */
 export interface JobFailure {
   status: number;
-  code: string;
+  code: ErrorCode;
   message: string;
   details?: Record<string, unknown>;
 }
@@ -153,7 +154,8 @@ export function parseFailure(reason: string | undefined): JobFailure {
   if (reason) {
     try {
       const v = JSON.parse(reason) as Partial<JobFailure>;
-      if (typeof v.code === 'string' && typeof v.status === 'number' && typeof v.message === 'string') return v as JobFailure;
+      // A code this version does not know (a job failed by another version) reads as a generic failure.
+      if (typeof v.code === 'string' && typeof v.status === 'number' && typeof v.message === 'string') return isErrorCode(v.code) ? (v as JobFailure) : { ...(v as JobFailure), code: 'inference_failed' };
     } catch {
       /* a plain-text reason: not one of ours (e.g. a stalled job) */
     }

@@ -2,7 +2,7 @@
  * The reusable parts of the OpenAPI document: headers, error responses, parameters and security
  * schemes. Error descriptions list the stable codes the middleware and services actually answer with.
  */
-import type { Config } from '@ca/shared';
+import { ERROR_CODES, type Config } from '@ca/shared';
 
 export type Obj = Record<string, unknown>;
 
@@ -27,30 +27,27 @@ export const RATE_HEADERS = ['RateLimit-Limit', 'RateLimit-Remaining', 'RateLimi
 export const headers = (...names: string[]): Obj =>
   Object.fromEntries(['X-Request-Id', ...names].map((n) => [n, ref('headers', n)]));
 
-const ERRORS: Record<number, { name: string; description: string; headers?: string[] }> = {
-  400: { name: 'BadRequest', description: 'Malformed request: `invalid_json`, `invalid_multipart`, `invalid_path` (a malformed percent-escape) or `invalid_idempotency_key`.' },
-  401: { name: 'Unauthorized', description: '`unauthorized`: an API key is required (Authorization: Bearer or X-API-Key).' },
-  403: { name: 'Forbidden', description: '`forbidden`: the API key is not valid.' },
-  404: { name: 'NotFound', description: '`job_not_found`: no such job, or it belongs to another API key.' },
-  409: { name: 'Conflict', description: '`job_finished`: the job already finished; `cancelled`: the job was cancelled.' },
-  413: { name: 'TooLarge', description: 'Over a limit: `text_too_long`, `body_too_large`, `file_too_large`, or audio longer than allowed.' },
-  415: {
-    name: 'UnsupportedMediaType',
-    description: '`unsupported_media_type`: wrong Content-Type, or a file whose bytes (never its name or declared type) are not an accepted format.',
-  },
-  422: {
-    name: 'Unprocessable',
-    description:
-      '`validation_error` (with the zod issues in details), `unsupported_language` (with the supported list), `file_required`, `corrupt_media`, `invalid_window`, or an Idempotency-Key reused with another body.',
-  },
-  429: { name: 'TooManyRequests', description: '`rate_limited`: the bucket is empty, or too many wrong API keys came from this address; wait Retry-After seconds.', headers: [...RATE_HEADERS, 'Retry-After'] },
-  500: { name: 'InternalError', description: 'The model failed after all retries (stable code, e.g. `inference_failed`), or `internal_error`. Never a stack trace.' },
-  503: {
-    name: 'Unavailable',
-    description: '`redis_unavailable` (down or not answering), `redis_full` (out of memory), `no_worker` (no live worker serves the domain) or `queue_full`; retry after Retry-After seconds.',
-    headers: ['Retry-After'],
-  },
+/** Response component names by status; their descriptions list the codes of ERROR_CODES with that status. */
+const ERRORS: Record<number, { name: string; summary: string; headers?: string[] }> = {
+  400: { name: 'BadRequest', summary: 'Malformed request.' },
+  401: { name: 'Unauthorized', summary: 'Credentials are required.' },
+  403: { name: 'Forbidden', summary: 'Credentials or origin refused.' },
+  404: { name: 'NotFound', summary: 'Not found.' },
+  405: { name: 'MethodNotAllowed', summary: 'Not allowed here.' },
+  408: { name: 'RequestTimeout', summary: 'Too slow.' },
+  409: { name: 'Conflict', summary: 'Conflicts with the state of the job.' },
+  410: { name: 'Gone', summary: 'No longer stored.' },
+  413: { name: 'TooLarge', summary: 'Over a limit; details names the limit and the value seen.' },
+  415: { name: 'UnsupportedMediaType', summary: 'Not a type this route takes (a file is judged by its bytes, never its name or declared type).' },
+  422: { name: 'Unprocessable', summary: 'Well-formed but not acceptable.' },
+  429: { name: 'TooManyRequests', summary: 'Rate limited; wait Retry-After seconds.', headers: [...RATE_HEADERS, 'Retry-After'] },
+  431: { name: 'HeadersTooLarge', summary: 'Headers too large.' },
+  500: { name: 'InternalError', summary: 'The service failed (a stable code; never a stack trace).' },
+  503: { name: 'Unavailable', summary: 'Not available now; retry after Retry-After seconds.', headers: ['Retry-After'] },
+  504: { name: 'Timeout', summary: 'Waited too long.' },
 };
+
+const codesOf = (status: number) => Object.entries(ERROR_CODES).filter(([, e]) => e.status === status);
 
 /** Error responses by status, as component refs. */
 export const errors = (...statuses: number[]): Obj =>
@@ -62,11 +59,23 @@ export const errors = (...statuses: number[]): Obj =>
     }),
   );
 
-export const errorResponses = (): Obj =>
+/** The error response components the paths refer to (`used`: the paths, as JSON). */
+export const errorResponses = (used: string): Obj =>
   Object.fromEntries(
-    Object.values(ERRORS).map((e) => [
+    Object.entries(ERRORS)
+      .filter(([, e]) => used.includes(`"#/components/responses/${e.name}"`))
+      .map(([status, e]) => [
       e.name,
-      { description: e.description, headers: headers(...(e.headers ?? [])), content: { 'application/json': { schema: ref('schemas', 'Error') } } },
+      {
+        description: `${e.summary}\n\n${codesOf(Number(status)).map(([code, c]) => `- \`${code}\`: ${c.description}`).join('\n')}`,
+        headers: headers(...(e.headers ?? [])),
+        content: {
+          'application/json': {
+            schema: ref('schemas', 'Error'),
+            examples: Object.fromEntries(codesOf(Number(status)).map(([code, c]) => [code, { summary: c.description, value: { error: { code, message: c.description } } }])),
+          },
+        },
+      },
     ]),
   );
 

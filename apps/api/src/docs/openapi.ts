@@ -5,6 +5,7 @@
  * by hand except request examples; adding a task to TASKS adds it here.
  */
 import { readFileSync } from 'node:fs';
+import type { z } from 'zod';
 import { ACCEPTED } from '@ca/media';
 import { JOB_STATUSES, TASKS, WEBHOOK_EVENTS, type Config, type Task, type TaskName } from '@ca/shared';
 import {
@@ -49,6 +50,44 @@ const EXAMPLES: Partial<Record<TaskName, Record<string, { summary: string; value
   },
 };
 
+/** One answer per task, shown under the 200 response (test: each one fits the task's result contract). */
+export const RESULT_EXAMPLES: Record<TaskName, Obj> = {
+  'question-answering': { question: 'How many days do I have to return an item?', answer: '30 days', score: 0.91, start: 78, end: 85 },
+  'summarize-text': { summary: 'The blender jar arrived cracked; a replacement jar ships today at no cost and the broken one need not be returned.' },
+  'translate-text': { translation: 'My order has not arrived yet.', src_lang: 'hi', target_lang: 'en' },
+  'check-item-return-eligibility': {
+    detection: {
+      label: 'cracked',
+      score: 0.72,
+      defect: true,
+      labels: [
+        { label: 'cracked', score: 0.72 },
+        { label: 'intact', score: 0.18 },
+        { label: 'scratched', score: 0.1 },
+      ],
+    },
+    eligible_for_return: true,
+    reason: 'damage detected (cracked, 0.72 ≥ 0.5): returns are accepted for damaged items',
+  },
+  'audio-transcribe': { transcription: 'Hello, my order number is 4471 and the parcel never arrived.', language: 'en', duration_s: 4.2 },
+  'audio-transcribe-translate': { transcription: 'मेरा ऑर्डर अभी तक नहीं आया है।', translation: 'My order has not arrived yet.', src_lang: 'hi', target_lang: 'en', duration_s: 3.1 },
+  'extract-text': {
+    text: 'ORDER #A1B2-77810\nTOTAL 45.67',
+    lines: [
+      { text: 'ORDER #A1B2-77810', confidence: 0.98, box: [24, 18, 310, 34] },
+      { text: 'TOTAL 45.67', confidence: 0.97, box: [24, 70, 190, 34] },
+    ],
+    duration_ms: 412,
+  },
+};
+
+/** From a 202 to the job it names (OpenAPI links: generated clients and Swagger UI follow them). */
+const JOB_LINKS = {
+  getJob: { operationId: 'getJob', parameters: { id: '$response.body#/id' }, description: 'Poll the job.' },
+  jobEvents: { operationId: 'jobEvents', parameters: { id: '$response.body#/id' }, description: 'Follow the job as Server-Sent Events.' },
+  cancelJob: { operationId: 'cancelJob', parameters: { id: '$response.body#/id' }, description: 'Cancel the job.' },
+};
+
 const WEBHOOK_FIELDS: Record<string, Obj> = {
   webhook: {
     type: 'string',
@@ -74,6 +113,13 @@ function taskSchemas(task: Task, cfg: Config): Record<string, Obj> {
   const p = pascal(task.name);
   const input = toSchema(task.input.schema, 'input');
   const props = (input.properties ?? {}) as Record<string, Obj>;
+  // zod leaves a default out of an input schema when the field also transforms (language fields): the
+  // default is what parsing an absent field gives.
+  const shape = (task.input.schema as unknown as { shape?: Record<string, z.ZodType> }).shape ?? {};
+  for (const [k, field] of Object.entries(shape)) {
+    const absent = field.safeParse(undefined);
+    if (props[k] && absent.success && absent.data !== undefined && props[k].default === undefined) props[k].default = absent.data;
+  }
   // Length limits are configuration (413 text_too_long), not part of the zod contract: add them here.
   for (const f of task.textFields) {
     const prop = props[f];
@@ -130,7 +176,7 @@ function taskPaths(task: Task, cfg: Config): Record<string, Obj> {
     requestBody: requestBody(task),
     security: taskSecurity(cfg),
   };
-  const errs = errors(400, 401, 403, 413, 415, 422, 429, 500, 503);
+  const errs = errors(400, 401, 403, 408, 413, 415, 422, 429, 431, 500, 503);
   const sync = {
     ...common,
     operationId: camel(task.name),
@@ -142,9 +188,14 @@ function taskPaths(task: Task, cfg: Config): Record<string, Obj> {
       '200': {
         description: 'The result.',
         headers: headers(...RATE_HEADERS, ...(task.cacheable ? ['X-Cache'] : [])),
-        content: json(ref('schemas', `${p}Result`)),
+        content: { 'application/json': { schema: ref('schemas', `${p}Result`), example: RESULT_EXAMPLES[task.name as TaskName] } },
       },
-      '202': { description: 'Not finished in time: poll the job.', headers: headers('Location', ...RATE_HEADERS), content: json(ref('schemas', 'JobView')) },
+      '202': {
+        description: 'Not finished in time: poll the job (a JobView, never a result).',
+        headers: headers('Location', ...RATE_HEADERS),
+        content: { 'application/json': { schema: ref('schemas', 'JobView'), example: { id: `${task.domain}_V1StGXR8_Z5jdHi6B-myTw`, task: task.name, status: 'active', created_at: '2026-12-01T09:30:00.000Z', started_at: '2026-12-01T09:30:00.120Z', attempts: 1, links: { self: `/jobs/${task.domain}_V1StGXR8_Z5jdHi6B-myTw` } } } },
+        links: JOB_LINKS,
+      },
       ...errs,
       ...errors(409),
     },
@@ -155,12 +206,20 @@ function taskPaths(task: Task, cfg: Config): Record<string, Obj> {
     summary: `Submit ${task.name} as a job`,
     description: `Queues the task on the ${task.domain} queue and answers at once with the job id; poll \`GET /jobs/{id}\`.`,
     responses: {
-      '202': { description: 'Accepted.', headers: headers('Location', ...RATE_HEADERS), content: json(ref('schemas', 'JobAccepted')) },
+      '202': {
+        description: 'Accepted.',
+        headers: headers('Location', ...RATE_HEADERS),
+        content: { 'application/json': { schema: ref('schemas', 'JobAccepted'), example: { id: `${task.domain}_V1StGXR8_Z5jdHi6B-myTw`, task: task.name, status: 'queued', links: { self: `/jobs/${task.domain}_V1StGXR8_Z5jdHi6B-myTw` } } } },
+        links: JOB_LINKS,
+      },
       ...errs,
     },
   };
   return { [`/${task.name}`]: { post: sync }, [`/jobs/${task.name}`]: { post: async } };
 }
+
+/** Ops routes take no credentials. */
+const OPEN: Obj[] = [];
 
 function jobAndOpsPaths(cfg: Config): Record<string, Obj> {
   const security = taskSecurity(cfg);
@@ -203,20 +262,42 @@ function jobAndOpsPaths(cfg: Config): Record<string, Obj> {
         responses: { ...ok('A page of jobs; next_cursor when there may be more.', 'JobList'), ...errors(401, 403, 422, 500, 503) },
       },
     },
-    '/batches/{task}': {
-      parameters: [{ name: 'task', in: 'path', required: true, schema: { type: 'string', enum: Object.values(TASKS).filter((t) => t.input.kind === 'json').map((t) => t.name) } }],
-      post: {
-        tags: ['batches'],
-        operationId: 'submitBatch',
-        summary: 'Submit many inputs of one JSON task as a batch',
-        description:
-          `A JSON array of inputs, \`{"items": [...], "webhook": ..., "webhook_events_filter": ...}\`, or JSON Lines (application/x-ndjson); at most ${cfg.BATCH_MAX_ITEMS} items and ${cfg.BATCH_MAX_BYTES} bytes. ` +
-          'Every item is validated first (422 names the bad ones by index). Items run after live calls (a lower priority); the webhook, if any, is sent as `batch.completed` when every item has finished. The batch costs one rate-limit token.',
-        security,
-        requestBody: { required: true, content: { 'application/json': { schema: { oneOf: [{ type: 'array', items: { type: 'object' } }, { type: 'object', required: ['items'], properties: { items: { type: 'array', items: { type: 'object' } }, ...WEBHOOK_FIELDS } }] } }, 'application/x-ndjson': { schema: { type: 'string' } } } },
-        responses: { '202': { description: 'Accepted.', headers: headers('Location', ...RATE_HEADERS), content: json(ref('schemas', 'Batch')) }, ...errors(400, 401, 403, 404, 413, 415, 422, 429, 500, 503) },
-      },
-    },
+    // One path per JSON task (not /batches/{task}: it would differ from /batches/{id} only by name).
+    ...Object.fromEntries(
+      (Object.values(TASKS) as Task[])
+        .filter((t) => t.input.kind === 'json')
+        .map((t) => {
+          const input = ref('schemas', `${pascal(t.name)}Input`);
+          return [
+            `/batches/${t.name}`,
+            {
+              post: {
+                tags: ['batches'],
+                operationId: `submit${pascal(t.name)}Batch`,
+                summary: `Submit many ${t.name} inputs as a batch`,
+                description:
+                  `A JSON array of inputs, \`{"items": [...], "webhook": ..., "webhook_events_filter": ...}\`, or JSON Lines (application/x-ndjson); at most ${cfg.BATCH_MAX_ITEMS} items and ${cfg.BATCH_MAX_BYTES} bytes. ` +
+                  'Every item is validated first (422 names the bad ones by index). Items run after live calls (a lower priority); the webhook, if any, is sent as `batch.completed` when every item has finished. The batch costs one rate-limit token.',
+                security,
+                requestBody: {
+                  required: true,
+                  content: {
+                    'application/json': {
+                      schema: { oneOf: [{ type: 'array', items: input }, { type: 'object', required: ['items'], properties: { items: { type: 'array', items: input }, ...WEBHOOK_FIELDS } }] },
+                      ...(EXAMPLES[t.name as TaskName] ? { examples: { batch: { summary: 'Two items', value: Object.values(EXAMPLES[t.name as TaskName]!).slice(0, 2).map((e) => e.value) } } } : {}),
+                    },
+                    'application/x-ndjson': { schema: { type: 'string', description: 'One JSON input per line.' } },
+                  },
+                },
+                responses: {
+                  '202': { description: 'Accepted.', headers: headers('Location', ...RATE_HEADERS), content: json(ref('schemas', 'Batch')), links: { getBatch: { operationId: 'getBatch', parameters: { id: '$response.body#/id' }, description: 'Read the batch.' } } },
+                  ...errors(400, 401, 403, 413, 415, 422, 429, 500, 503),
+                },
+              },
+            },
+          ];
+        }),
+    ),
     '/batches/{id}': {
       parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string', pattern: '^batch_[A-Za-z0-9_-]{22}$' } }],
       get: { tags: ['batches'], operationId: 'getBatch', summary: 'A batch: counts per state and progress', security, responses: { ...ok('The batch.', 'Batch'), ...errors(401, 403, 404, 500, 503) } },
@@ -270,15 +351,17 @@ function jobAndOpsPaths(cfg: Config): Record<string, Obj> {
         responses: { '202': { description: 'Queued.', headers: headers(), content: json(ref('schemas', 'Redelivery')) }, ...errors(401, 403, 404, 409, 500, 503) },
       },
     },
-    '/': { get: { tags: ['ops'], operationId: 'getRoot', summary: 'Name, version, links and the task list', responses: ok('Service information.', 'RootInfo') } },
-    '/healthz': { get: { tags: ['ops'], operationId: 'healthz', summary: 'Liveness: the process answers', responses: ok('Alive.', 'Health') } },
+    '/': { get: { tags: ['ops'], operationId: 'getRoot', summary: 'Name, version, links and the task list', security: OPEN, responses: { ...ok('Service information.', 'RootInfo'), ...errors(400) } } },
+    '/healthz': { get: { tags: ['ops'], operationId: 'healthz', summary: 'Liveness: the process answers', security: OPEN, responses: { ...ok('Alive.', 'Health'), ...errors(400) } } },
     '/readyz': {
       get: {
         tags: ['ops'],
         operationId: 'readyz',
-        summary: 'Readiness: Redis reachable and, per domain, a live worker with its models loaded',
+        summary: 'Readiness: Redis reachable and every task run by a live worker with its models loaded',
+        security: OPEN,
         responses: {
           ...ok('Ready.', 'Readiness'),
+          ...errors(400),
           '503': { description: 'Not ready; the body says what is missing.', headers: headers('Retry-After'), content: json(ref('schemas', 'Readiness')) },
         },
       },
@@ -288,7 +371,8 @@ function jobAndOpsPaths(cfg: Config): Record<string, Obj> {
         tags: ['ops'],
         operationId: 'metrics',
         summary: 'Prometheus metrics of this API process',
-        responses: { '200': { description: 'Prometheus text exposition format.', headers: headers(), content: { 'text/plain': { schema: { type: 'string' } } } } },
+        security: OPEN,
+        responses: { '200': { description: 'Prometheus text exposition format.', headers: headers(), content: { 'text/plain': { schema: { type: 'string' } } } }, ...errors(400) },
       },
     },
     '/llmops/summary': {
@@ -296,6 +380,7 @@ function jobAndOpsPaths(cfg: Config): Record<string, Obj> {
         tags: ['ops'],
         operationId: 'llmopsSummary',
         summary: 'LLMOps aggregates over a time window, overall and per task, across all processes',
+        security: OPEN,
         parameters: [ref('parameters', 'Window')],
         responses: { ...ok('The summary.', 'LlmopsSummary'), ...errors(422, 503) },
       },
@@ -339,6 +424,8 @@ export function buildOpenApi(cfg: Config): Obj {
 
   return {
     openapi: '3.1.0',
+    // Relative: the server that serves this document (Swagger UI calls the same origin).
+    servers: [{ url: '/', description: 'This CustomerAssist server' }],
     info: { title: 'CustomerAssist API', version: VERSION, description: DESCRIPTION, license: { name: 'MIT', identifier: 'MIT' } },
     jsonSchemaDialect: 'https://spec.openapis.org/oas/3.1/dialect/base',
     tags: [
@@ -350,6 +437,6 @@ export function buildOpenApi(cfg: Config): Obj {
       { name: 'ops', description: 'Health, readiness, metrics and LLMOps (no auth, not rate limited).' },
     ],
     paths,
-    components: { schemas, headers: HEADERS, responses: errorResponses(), parameters: PARAMETERS, securitySchemes: SECURITY_SCHEMES },
+    components: { schemas, headers: HEADERS, responses: errorResponses(JSON.stringify(paths)), parameters: PARAMETERS, securitySchemes: SECURITY_SCHEMES },
   };
 }

@@ -4,7 +4,7 @@
  * the contracts, so the document and the client are generated the same way for every body.
  */
 import { z } from 'zod';
-import { JOB_STATUSES, LOAD_FAILURES, TASK_NAMES } from '@ca/shared';
+import { ERROR_CODES, JOB_STATUSES, LOAD_FAILURES, TASK_NAMES, type ErrorCode } from '@ca/shared';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -20,7 +20,7 @@ export function toSchema(schema: z.ZodType, io: 'input' | 'output'): JsonSchema 
 export const ErrorBody = z
   .object({
     error: z.object({
-      code: z.string().describe('Stable, machine-readable code (clients switch on it), e.g. validation_error, rate_limited.'),
+      code: z.enum(Object.keys(ERROR_CODES) as [ErrorCode, ...ErrorCode[]]).describe('Stable, machine-readable code (clients switch on it); README "Errors" lists them all.'),
       message: z.string().describe('Human-readable explanation.'),
       details: z.record(z.string(), z.unknown()).optional().describe('Safe extra facts: zod issues, limits, supported values.'),
     }),

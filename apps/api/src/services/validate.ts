@@ -4,7 +4,7 @@
  */
 import type { Request } from 'express';
 import type { z } from 'zod';
-import { AppError, WEBHOOK_EVENTS, type Config, type Task, type WebhookSpec } from '@ca/shared';
+import { AppError, isErrorCode, WEBHOOK_EVENTS, type Config, type Task, type WebhookSpec } from '@ca/shared';
 import { AllowList, resolveTarget } from '../webhooks/address.js';
 import { notConfigured } from '../webhooks/deliver.js';
 import { webhookSecrets } from '../webhooks/sign.js';
@@ -47,7 +47,7 @@ export function zodError(error: z.ZodError): AppError {
   const special = error.issues.find((i) => i.code === 'custom' && (i as { params?: { errorCode?: string } }).params?.errorCode);
   if (special) {
     const params = (special as unknown as { params: { errorCode: string; supported?: readonly string[] } }).params;
-    return new AppError(422, params.errorCode, special.message, {
+    return new AppError(422, isErrorCode(params.errorCode) ? params.errorCode : 'validation_error', special.message, {
       details: { field: special.path.join('.'), ...(params.supported ? { supported: params.supported } : {}), issues },
     });
   }

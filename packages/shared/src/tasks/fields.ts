@@ -14,6 +14,9 @@ export const language = (description: string) =>
     .string()
     .min(1)
     .max(32)
+    // An example for the documentation, on the input side of the transform (where zod's input schema
+    // is taken from): Swagger UI's "Try it out" sends it instead of the word "string".
+    .meta({ examples: ['en'] })
     .transform((v, ctx) => {
       const found = findLanguage(v);
       if (!found) {

@@ -1,0 +1,68 @@
+/**
+ * Every error code the service answers with: its HTTP status, whether a client may retry, and what it
+ * means. AppError takes only these codes (another string does not compile); the OpenAPI `Error.code`
+ * enum and the README's error table are generated from this list.
+ */
+export const ERROR_CODES = {
+  // --- the request itself
+  bad_request: { status: 400, retryable: false, description: 'The request is not valid HTTP.' },
+  invalid_json: { status: 400, retryable: false, description: 'The body is not valid JSON.' },
+  invalid_multipart: { status: 400, retryable: false, description: 'The multipart body cannot be read (or has more than one file).' },
+  invalid_path: { status: 400, retryable: false, description: 'The path has a malformed percent-escape.' },
+  invalid_idempotency_key: { status: 400, retryable: false, description: 'The Idempotency-Key header is not 1–128 visible characters.' },
+  unauthorized: { status: 401, retryable: false, description: 'An API key (or, for the admin UI, admin credentials) is required.' },
+  forbidden: { status: 403, retryable: false, description: 'The API key is not valid.' },
+  origin_not_allowed: { status: 403, retryable: false, description: 'A CORS preflight from an origin not in CORS_ORIGINS.' },
+  not_found: { status: 404, retryable: false, description: 'No such route.' },
+  unknown_task: { status: 404, retryable: false, description: 'No such task (details.supported lists the tasks).' },
+  job_not_found: { status: 404, retryable: false, description: 'No such job, or it belongs to another API key, or it is past its retention.' },
+  batch_not_found: { status: 404, retryable: false, description: 'No such batch, or it belongs to another API key.' },
+  read_only: { status: 405, retryable: false, description: 'The admin UI is read-only (ADMIN_READ_ONLY).' },
+  request_timeout: { status: 408, retryable: true, description: 'The request (or its headers) did not arrive in time.' },
+  job_finished: { status: 409, retryable: false, description: 'The job has already finished: it cannot be cancelled.' },
+  job_not_finished: { status: 409, retryable: false, description: 'The job has not finished: there is nothing to redeliver yet.' },
+  no_webhook: { status: 409, retryable: false, description: 'The job was submitted without a webhook.' },
+  cancelled: { status: 409, retryable: false, description: 'The job was cancelled by its client.' },
+  upload_expired: { status: 410, retryable: false, description: "The job's upload is no longer stored (it waited past its retention)." },
+  text_too_long: { status: 413, retryable: false, description: 'A text field is over MAX_TEXT_CHARS.' },
+  body_too_large: { status: 413, retryable: false, description: 'The body is over its limit (MAX_JSON_BYTES, BATCH_MAX_BYTES).' },
+  file_too_large: { status: 413, retryable: false, description: 'The upload is over its byte limit.' },
+  image_too_large: { status: 413, retryable: false, description: 'The image is over MAX_IMAGE_BYTES.' },
+  image_dimensions_too_large: { status: 413, retryable: false, description: 'The image has more than MAX_IMAGE_PIXELS pixels.' },
+  audio_too_large: { status: 413, retryable: false, description: 'The audio is over MAX_AUDIO_BYTES.' },
+  audio_too_long: { status: 413, retryable: false, description: 'The audio is longer than MAX_AUDIO_SECONDS.' },
+  batch_too_large: { status: 413, retryable: false, description: 'The batch has more than BATCH_MAX_ITEMS items.' },
+  unsupported_media_type: { status: 415, retryable: false, description: 'Wrong Content-Type, or a file whose bytes are not an accepted format.' },
+  unsupported_encoding: { status: 415, retryable: false, description: 'A Content-Encoding the API does not take.' },
+  validation_error: { status: 422, retryable: false, description: 'The input does not match the schema (details.issues says where).' },
+  unsupported_language: { status: 422, retryable: false, description: 'A language code the model does not have (details.supported lists them).' },
+  file_required: { status: 422, retryable: false, description: 'An upload task without a file in the field "file".' },
+  corrupt_media: { status: 422, retryable: false, description: 'The file has an accepted type but cannot be decoded.' },
+  invalid_window: { status: 422, retryable: false, description: 'The LLMOps window is not a number followed by s, m, h or d (at most 7d).' },
+  idempotency_key_reused: { status: 422, retryable: false, description: 'The Idempotency-Key was used with another body.' },
+  batch_unsupported: { status: 422, retryable: false, description: 'Batches take JSON tasks only.' },
+  webhook_refused: { status: 422, retryable: false, description: 'The webhook URL is not http(s), has credentials, or resolves to a private address.' },
+  webhooks_not_configured: { status: 422, retryable: false, description: 'Webhooks need a signing secret on the server (WEBHOOK_SECRET or WEBHOOK_KEY_SECRETS).' },
+  invalid_job: { status: 422, retryable: false, description: 'A job whose stored payload is malformed.' },
+  rate_limited: { status: 429, retryable: true, description: 'The rate-limit bucket is empty (or too many wrong API keys came from this address): wait Retry-After.' },
+  headers_too_large: { status: 431, retryable: false, description: 'The request headers are over the size limit.' },
+  // --- the service
+  internal_error: { status: 500, retryable: true, description: 'An unexpected error (never with a stack trace).' },
+  inference_failed: { status: 500, retryable: true, description: 'The model failed on this input after all attempts.' },
+  invalid_result: { status: 500, retryable: false, description: 'The model produced a result that does not fit the task contract.' },
+  image_decode_failed: { status: 500, retryable: true, description: 'The worker could not decode an image that passed the API checks.' },
+  inference_thread_crashed: { status: 500, retryable: true, description: "The worker's inference thread died while running the job (it is retried)." },
+  chain_broken: { status: 500, retryable: false, description: 'A chained job lost the job it handed work to.' },
+  job_stalled: { status: 500, retryable: false, description: 'The workers running this job stopped, more often than allowed.' },
+  injected_fault: { status: 500, retryable: true, description: 'A failure injected on purpose (FAULT_INJECTION, tests only).' },
+  redis_unavailable: { status: 503, retryable: true, description: 'The store (Redis) is down or not answering: wait Retry-After.' },
+  redis_full: { status: 503, retryable: true, description: 'The store (Redis) is out of memory: wait Retry-After.' },
+  no_worker: { status: 503, retryable: true, description: 'No live worker runs this task now (details name the models that failed): wait Retry-After.' },
+  queue_full: { status: 503, retryable: true, description: 'The domain queue holds MAX_QUEUED_JOBS waiting jobs: wait Retry-After.' },
+  model_unavailable: { status: 503, retryable: false, description: 'A model could not be loaded (details.reason says why).' },
+  worker_closing: { status: 503, retryable: true, description: 'The worker is shutting down; the job goes to another.' },
+  deadline_exceeded: { status: 504, retryable: false, description: 'The job waited past JOB_DEADLINE_S before a worker took it.' },
+} as const satisfies Record<string, { status: number; retryable: boolean; description: string }>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+export const isErrorCode = (s: string): s is ErrorCode => Object.hasOwn(ERROR_CODES, s);

@@ -7,6 +7,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { execFile } from 'node:child_process';
+import http from 'node:http';
 import { promisify } from 'node:util';
 import { REPO_ROOT } from '@ca/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -108,6 +109,38 @@ describe('npm start explains what it could not load', () => {
     } finally {
       await w.stop();
       await a.close();
+    }
+  }, 90_000);
+});
+
+describe('models from a Hub mirror', () => {
+  it('HF_ENDPOINT is where the worker asks; HF_TOKEN is not sent to a host other than the Hub, and never logged', async () => {
+    const seen: { url: string; auth?: string }[] = [];
+    const mirror = http.createServer((req, res) => {
+      seen.push({ url: req.url ?? '', ...(req.headers.authorization ? { auth: req.headers.authorization } : {}) });
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('Entry not found');
+    });
+    await new Promise<void>((r) => mirror.listen(0, '127.0.0.1', r));
+    const port = (mirror.address() as { port: number }).port;
+    const p = testPrefix('first-run-mirror');
+    const a = await startApi(testEnv(p));
+    const token = `hf_${Date.now()}secret`;
+    const w = startWorker(
+      testEnv(p, { WORKER_DOMAINS: 'nlp', MODEL_PROFILE: 'default', MODELS_DIR: mkdtempSync(path.join(os.tmpdir(), 'ca-mirror-models-')), ALLOW_REMOTE_MODELS: 'true', HF_ENDPOINT: `http://127.0.0.1:${port}`, HF_TOKEN: token, MODEL_RETRY_S: '0', LOG_LEVEL: 'info' }),
+    );
+    try {
+      const ready = await waitFor(async () => {
+        const r = await get(a.url, '/readyz');
+        return r.body.failed_models?.length === 3 ? r.body : undefined;
+      }, 60_000, 'the three nlp models failed');
+      expect(seen.some((s) => s.url.startsWith('/Xenova/distilbert-base-cased-distilled-squad/resolve/main/'))).toBe(true);
+      expect(seen.filter((s) => s.auth)).toEqual([]);
+      expect(ready.failed_models.map((m: { reason: string }) => m.reason)).toEqual(['not_on_hub', 'not_on_hub', 'not_on_hub']);
+      expect(w.output()).not.toContain(token);
+    } finally {
+      await w.stop();
+      await a.close();
+      await new Promise((r) => mirror.close(r));
     }
   }, 90_000);
 });

@@ -1,9 +1,10 @@
 /**
  * §6 of the benchmark: live calls while a batch drains (issue 11: "live traffic keeps its latency").
  * Bench-size QA for both: sequential live calls without a batch, then the same while a batch of QA items
- * (BullMQ priority 100) drains, in two layouts: the default (one worker process) and two worker processes
- * with one ONNX Runtime thread each. A live job is taken before every waiting batch item, but never
- * preempts the item a worker is running: it waits for the first worker to finish one.
+ * drains, in three layouts: the default (one worker process: batch items in a slot of their own, live
+ * model calls first), two worker processes with one ONNX Runtime thread each, and the same two with one
+ * kept for live traffic (WORKER_BATCH_CONCURRENCY=0). A model call is never interrupted: in one process
+ * a live call can wait for the batch call that is running; a worker of its own runs it at once.
  */
 import path from 'node:path';
 import { runLoad } from './lib/load.js';
@@ -15,20 +16,23 @@ import { qaBody } from './e2e.js';
 export async function benchBatchBesideLive(calls: number, cleanup: Cleanup, rows: Row[], log: (m: string) => void): Promise<void> {
   const { body, tokens } = await qaBody(BENCH_DIR);
   const tiny = path.relative(BENCH_DIR, TINY_DIR);
-  const layouts: { workers: number; env: Record<string, string> }[] = [{ workers: 1, env: {} }, { workers: 2, env: { ORT_THREADS: '1' } }];
-  for (const layout of layouts) {
-    const prefix = benchPrefix(`batch-w${layout.workers}`);
+  const layouts: { name: string; workers: Record<string, string>[] }[] = [
+    { name: '1 worker process (default)', workers: [{}] },
+    { name: '2 worker processes × ORT_THREADS=1', workers: [{ ORT_THREADS: '1' }, { ORT_THREADS: '1' }] },
+    { name: '2 × ORT_THREADS=1, one kept for live calls (WORKER_BATCH_CONCURRENCY=0)', workers: [{ ORT_THREADS: '1', WORKER_BATCH_CONCURRENCY: '0' }, { ORT_THREADS: '1' }] },
+  ];
+  for (const [n, layout] of layouts.entries()) {
+    const prefix = benchPrefix(`batch-l${n}`);
     const env = serviceEnv(prefix, {
       MODELS_DIR: BENCH_DIR,
       SUMMARIZER_MODEL: `${tiny}/ca-tiny/summarizer`,
       TRANSLATION_MODEL: `${tiny}/ca-tiny/translator`,
       BATCH_MAX_ITEMS: '2000',
-      ...layout.env,
     });
-    const name = layout.workers === 1 ? '1 worker process (default)' : `${layout.workers} worker processes × ORT_THREADS=1`;
+    const { name } = layout;
     const a = await api(env, cleanup);
     log(`§6 ${name}: starting`);
-    for (let i = 0; i < layout.workers; i++) await worker(env, a, cleanup);
+    for (const extra of layout.workers) await worker({ ...env, ...extra }, a, cleanup);
     const live = { url: `${a.url}/question-answering`, body, concurrency: 1, count: calls };
     await runLoad({ ...live, count: 5 }); // warm-up
     const alone = await runLoad(live);

@@ -162,7 +162,7 @@ describe('metrics, LLMOps summary and logs', () => {
     for (const family of ['ca_http_requests_total', 'ca_http_request_duration_seconds', 'ca_cache_requests_total', 'ca_rate_limit_rejections_total', 'ca_queue_jobs', 'process_resident_memory_bytes']) {
       expect(r.body).toContain(`# TYPE ${family} `);
     }
-    expect(r.body).toMatch(/ca_queue_jobs\{domain="nlp",state="completed"\} [1-9]/);
+    expect(r.body).toMatch(/ca_queue_jobs\{domain="nlp",lane="live",state="completed"\} [1-9]/);
     expect(lintExposition(r.body)).toEqual([]);
     expect(r.body).toMatch(/ca_cache_requests_total\{task="question-answering",result="hit"\} [1-9]/);
   });

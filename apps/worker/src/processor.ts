@@ -85,7 +85,7 @@ export function createProcessor(deps: ProcessorDeps) {
     const runHandler = async (task: TaskName, input: unknown, d: JobData): Promise<unknown> => {
       const upload = await loadUpload(TASKS[task].input, d);
       // Steps of the handler become the job's progress (GET /jobs/{id}/events); losing one is harmless.
-      const run = deps.inference.run({ task, input, requestId: d.requestId, ...(upload ? { upload } : {}) }, (p) => void job.updateProgress({ ...p }).catch(() => undefined));
+      const run = deps.inference.run({ task, input, requestId: d.requestId, priority: job.opts.priority ?? 0, ...(upload ? { upload } : {}) }, (p) => void job.updateProgress({ ...p }).catch(() => undefined));
       void faults.dieAt('inference');
       const onAbort = () => deps.inference.cancel(run.id);
       // A cancel that came while the upload was read has fired already: pass it on now.

@@ -12,8 +12,9 @@ import {
   createRedis,
   keys,
   qualityScore,
-  QUEUE_NAMES,
+  queueName,
   type Config,
+  type QueueName,
   type Domain,
   type Logger,
   type TaskName,
@@ -38,7 +39,8 @@ export async function startWorkerProcess(cfg: Config, log: Logger) {
   const chains = createChains(cfg, redis);
   const inference = new InferenceThread(cfg, [...cfg.WORKER_DOMAINS], log);
   let state: WorkerRecord['state'] = 'loading';
-  const workers = new Map<Domain, Worker>();
+  /** BullMQ workers by queue: each served domain's live lane, and its batch lane unless WORKER_BATCH_CONCURRENCY=0. */
+  const workers = new Map<QueueName, Worker>();
   const startedAt = new Date().toISOString();
 
   const server = http.createServer((req, res) => {
@@ -61,6 +63,7 @@ export async function startWorkerProcess(cfg: Config, log: Logger) {
     state,
     domains: cfg.WORKER_DOMAINS.filter((d) => workers.has(d)),
     tasks: inference.status.tasks.filter((t) => workers.has(TASKS[t].domain)),
+    batches: cfg.WORKER_BATCH_CONCURRENCY > 0,
     unavailable: cfg.WORKER_DOMAINS.filter((d) => state !== 'loading' && tasksOfDomain(d).some((t) => !inference.status.tasks.includes(t.name as TaskName))).map((d) => ({
       domain: d,
       // Every failure among this domain's own models (another domain's failure is not its reason).
@@ -106,23 +109,28 @@ export async function startWorkerProcess(cfg: Config, log: Logger) {
   const processor = createProcessor({ cfg, inference, log, redis, chains, onOutcome });
   const release = (job: Job) =>
     processor.releaseJob(job).catch((err: Error) => log.warn({ job_id: job.id, err: err.message }, 'could not release the finished job (its upload expires by itself)'));
-  const serve = (d: Domain) => {
-    const w = new Worker(QUEUE_NAMES[d], processor.processJob, {
-      connection: createRedis(cfg.REDIS_URL, { blocking: true, name: `ca-worker-${d}-${id}` }),
+  const consume = (q: QueueName, concurrency: number) => {
+    const w = new Worker(q, processor.processJob, {
+      connection: createRedis(cfg.REDIS_URL, { blocking: true, name: `ca-worker-${q}-${id}` }),
       prefix: cfg.QUEUE_PREFIX,
       name: id, // recorded on each job as processedBy
-      concurrency: cfg.WORKER_CONCURRENCY,
+      concurrency,
       // Models run in the inference thread, so this event loop stays free to renew locks. A worker that
       // dies loses its lock after JOB_LOCK_MS and its job goes back to the queue (stalled check).
       lockDuration: cfg.JOB_LOCK_MS,
       stalledInterval: cfg.JOB_LOCK_MS,
       maxStalledCount: 2,
     });
-    w.on('error', (err) => log.error({ domain: d, err: err.message }, 'worker error'));
+    w.on('error', (err) => log.error({ queue: q, err: err.message }, 'worker error'));
     w.on('completed', (job) => void release(job));
     // finishedOn is set only when the failure is final (a retried job keeps its upload).
     w.on('failed', (job) => void (job?.finishedOn ? release(job) : undefined));
-    workers.set(d, w);
+    workers.set(q, w);
+  };
+  // Batch items have slots of their own: a live job never waits for a slot behind them.
+  const serve = (d: Domain) => {
+    consume(queueName(d), cfg.WORKER_CONCURRENCY);
+    if (cfg.WORKER_BATCH_CONCURRENCY > 0) consume(queueName(d, 'batch'), cfg.WORKER_BATCH_CONCURRENCY);
   };
   for (const d of cfg.WORKER_DOMAINS) {
     const missing = tasksOfDomain(d).filter((t) => !loaded.tasks.includes(t.name as TaskName)).map((t) => t.name);

@@ -37,6 +37,7 @@ function context(cfg: Config, models: ModelHost, reports: InferenceReport[] = []
     report: (r) => reports.push(r),
     checkCancelled: () => undefined,
     progress: () => undefined,
+    turn: (fn) => fn(),
   };
 }
 

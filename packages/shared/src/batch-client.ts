@@ -12,11 +12,11 @@ import { FlowProducer, Job, type JobState } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { AppError, redisUnavailable } from './errors.js';
 import type { Config } from './config.js';
-import { childJobId, defaultJobOptions, deliveryJobOptions, keys, newJobData, QUEUE_NAMES, WEBHOOK_QUEUE, type WebhookSpec } from './queues.js';
+import { childJobId, defaultJobOptions, deliveryJobOptions, keys, newJobData, queueName, WEBHOOK_QUEUE, type WebhookSpec } from './queues.js';
 import { TASKS, type TaskName } from './tasks/index.js';
 import { closeWhenReady, type JobClient, type JobView } from './job-client.js';
 
-/** Items of a batch are prioritized jobs; live calls (no priority) are taken first. */
+/** The priority of batch items: on the batch lane, their model calls go after live jobs' (inference/turns.ts). */
 export const BATCH_PRIORITY = 100;
 
 /** What the batch's parent job holds. */
@@ -43,7 +43,7 @@ export interface BatchView {
 
 const BATCH_ID = /^batch_[A-Za-z0-9_-]{22}$/;
 export const batchJobId = (batchId: string) => `wh_${batchId}`;
-export const itemJobId = (batchId: string, task: TaskName, index: number) => childJobId(batchId, `${task}#${index}`, TASKS[task].domain);
+export const itemJobId = (batchId: string, task: TaskName, index: number) => childJobId(batchId, `${task}#${index}`, TASKS[task].domain, 'batch');
 
 export class BatchClient {
   private readonly flows: FlowProducer;
@@ -62,11 +62,12 @@ export class BatchClient {
   async submit(task: TaskName, inputs: unknown[], o: { requestId: string; owner?: string; webhook?: WebhookSpec }): Promise<BatchView> {
     if (this.redis.status !== 'ready') throw redisUnavailable();
     const domain = TASKS[task].domain;
-    const queue = this.jobs.queues[domain];
+    // Items wait on the domain's batch lane: live calls never queue behind them (queues.ts).
+    const queue = this.jobs.queues[queueName(domain, 'batch')];
     // The whole batch must fit under MAX_QUEUED_JOBS (checked, not reserved: a batch is one request).
     const waiting = (await queue.getJobCountByTypes('waiting', 'prioritized', 'paused')) + inputs.length;
     if (waiting > this.cfg.MAX_QUEUED_JOBS) {
-      throw new AppError(503, 'queue_full', `the ${domain} queue has no room for ${inputs.length} more jobs; try again later`, {
+      throw new AppError(503, 'queue_full', `the ${domain} batch queue has no room for ${inputs.length} more jobs; try again later`, {
         details: { domain, limit: this.cfg.MAX_QUEUED_JOBS, items: inputs.length },
         headers: { 'Retry-After': '30' },
       });
@@ -83,7 +84,7 @@ export class BatchClient {
         const data = newJobData(task, input, { requestId: `${o.requestId}#${i}`, owner: o.owner, createdAt: now, deadline: now + this.cfg.JOB_DEADLINE_S * 1000 });
         return {
           name: task,
-          queueName: QUEUE_NAMES[domain],
+          queueName: queueName(domain, 'batch'),
           data,
           opts: { ...defaultJobOptions(this.cfg), jobId: itemJobId(batchId, task, i), timestamp: now, priority: BATCH_PRIORITY, ignoreDependencyOnFailure: true },
         };

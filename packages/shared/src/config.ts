@@ -41,6 +41,8 @@ export const EnvSchema = z
     WORKER_DOMAINS: list('nlp,vision,audio').pipe(z.array(z.enum(DOMAINS)).min(1)),
     WORKER_METRICS_PORT: int(9464, 0, 65535),
     WORKER_CONCURRENCY: int(1, 1, 64),
+    WORKER_BATCH_CONCURRENCY: int(1, 0, 64),
+    WORKER_BATCH_ANTICIPATION_MS: int(20, 0, 1000),
     ORT_THREADS: int(0, 0, 256),
     SHUTDOWN_TIMEOUT_MS: int(20_000, 0),
     JOB_LOCK_MS: int(30_000, 1000),

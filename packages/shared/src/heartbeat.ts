@@ -26,6 +26,8 @@ export interface WorkerRecord {
   domains: Domain[];
   /** Tasks this worker runs now: every model of the task is loaded. */
   tasks: TaskName[];
+  /** Whether it takes batch items too (WORKER_BATCH_CONCURRENCY > 0). */
+  batches: boolean;
   /** Domains it was asked to serve but cannot (their models failed to load), with why. */
   unavailable: { domain: Domain; error: string }[];
   models: ModelStatus[];

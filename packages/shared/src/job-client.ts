@@ -9,7 +9,6 @@ import { FlowProducer, Job, Queue, QueueEvents, type JobState } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { AppError, cancelledError, isAppError, redisUnavailable } from './errors.js';
 import type { Config, Domain } from './config.js';
-import { ALL_DOMAINS } from './config.js';
 import { createRedis } from './redis.js';
 import { within } from './within.js';
 import { ResponseCache } from './cache.js';
@@ -18,7 +17,10 @@ import {
   defaultJobOptions,
   deliveryJobId,
   deliveryJobOptions,
+  ALL_QUEUES,
   domainOfJobId,
+  queueOfJobId,
+  type QueueName,
   keys,
   newJobId,
   newJobData,
@@ -79,11 +81,12 @@ interface Pending {
 }
 
 export class JobClient {
-  readonly queues: Record<Domain, Queue>;
+  /** Every queue: each domain's live and batch lanes (queues.ts). */
+  readonly queues: Record<QueueName, Queue>;
   /** Webhook deliveries (consumed by the API processes: apps/api/src/webhooks/deliver.ts). */
   readonly webhooks: Queue<WebhookData>;
   private readonly flows: FlowProducer;
-  private readonly events = new Map<Domain, Promise<QueueEvents>>();
+  private readonly events = new Map<QueueName, Promise<QueueEvents>>();
   private readonly pending = new Map<string, Pending>();
   private readonly watchers = new Map<string, Set<(e: JobEvent, streamId: string) => void>>();
   /** Resolved by stopWaiting(): every wait, current or later, ends as a timeout (the caller answers 202). */
@@ -102,7 +105,7 @@ export class JobClient {
     this.inflight = new ResponseCache(redis, cfg.QUEUE_PREFIX, 0);
     this.admission = new Admission(redis, cfg.QUEUE_PREFIX);
     const opts = { connection: redis, prefix: cfg.QUEUE_PREFIX, defaultJobOptions: defaultJobOptions(cfg) };
-    this.queues = Object.fromEntries(ALL_DOMAINS.map((d) => [d, new Queue(QUEUE_NAMES[d], opts)])) as Record<Domain, Queue>;
+    this.queues = Object.fromEntries(ALL_QUEUES.map((q) => [q, new Queue(q, opts)])) as Record<QueueName, Queue>;
     this.webhooks = new Queue(WEBHOOK_QUEUE, { ...opts, defaultJobOptions: deliveryJobOptions(cfg) });
     this.flows = new FlowProducer({ connection: redis, prefix: cfg.QUEUE_PREFIX });
   }
@@ -232,12 +235,12 @@ export class JobClient {
     if (await this.admission.full(this.queues[domain], this.cfg.MAX_QUEUED_JOBS)) throw this.queueFull(domain);
   }
 
-  private queueEvents(domain: Domain): Promise<QueueEvents> {
-    let p = this.events.get(domain);
+  private queueEvents(queue: QueueName): Promise<QueueEvents> {
+    let p = this.events.get(queue);
     if (!p) {
-      p = this.startQueueEvents(domain);
-      this.events.set(domain, p);
-      p.catch(() => this.events.delete(domain));
+      p = this.startQueueEvents(queue);
+      this.events.set(queue, p);
+      p.catch(() => this.events.delete(queue));
     }
     return p;
   }
@@ -247,10 +250,10 @@ export class JobClient {
    * after it says it is ready: a job finishing in that gap would never be heard of. So it starts from the
    * stream's last id as read now, before any caller checks a job's state.
    */
-  private async startQueueEvents(domain: Domain): Promise<QueueEvents> {
-    const lastEventId = await this.lastEventId(domain);
-    const qe = new QueueEvents(QUEUE_NAMES[domain], {
-      connection: createRedis(this.cfg.REDIS_URL, { blocking: true, name: `ca-events-${domain}` }),
+  private async startQueueEvents(queue: QueueName): Promise<QueueEvents> {
+    const lastEventId = await this.lastEventId(queue);
+    const qe = new QueueEvents(queue, {
+      connection: createRedis(this.cfg.REDIS_URL, { blocking: true, name: `ca-events-${queue}` }),
       prefix: this.cfg.QUEUE_PREFIX,
       lastEventId,
     });
@@ -275,17 +278,17 @@ export class JobClient {
     for (const fn of this.watchers.get(jobId) ?? []) fn(e, streamId);
   }
 
-  /** The id of the newest entry of a domain's event stream ('0-0' when empty). */
-  async lastEventId(domain: Domain): Promise<string> {
-    const [last] = await this.redis.xrevrange(this.queues[domain].keys.events!, '+', '-', 'COUNT', 1);
+  /** The id of the newest entry of a queue's event stream ('0-0' when empty). */
+  async lastEventId(queue: QueueName): Promise<string> {
+    const [last] = await this.redis.xrevrange(this.queues[queue].keys.events!, '+', '-', 'COUNT', 1);
     return last?.[0] ?? '0-0';
   }
 
   /** A job's events after `streamId`, from its domain's stream (bounded by the stream's length). */
   async eventsSince(jobId: string, streamId: string): Promise<{ id: string; event: JobEvent }[]> {
-    const domain = domainOfJobId(jobId);
-    if (!domain) return [];
-    const entries = await this.redis.xrange(this.queues[domain].keys.events!, `(${streamId}`, '+');
+    const queue = queueOfJobId(jobId);
+    if (!queue) return [];
+    const entries = await this.redis.xrange(this.queues[queue].keys.events!, `(${streamId}`, '+');
     const out: { id: string; event: JobEvent }[] = [];
     for (const [id, flat] of entries) {
       const f: Record<string, string> = {};
@@ -302,10 +305,10 @@ export class JobClient {
    * caller reads the job's state after subscribing, so nothing between the two is missed.
    */
   async watch(jobId: string, fn: (e: JobEvent, streamId: string) => void): Promise<() => void> {
-    const domain = domainOfJobId(jobId);
-    if (!domain) throw this.notFound(jobId);
+    const queue = queueOfJobId(jobId);
+    if (!queue) throw this.notFound(jobId);
     this.ensureRedis();
-    await this.queueEvents(domain);
+    await this.queueEvents(queue);
     const set = this.watchers.get(jobId) ?? new Set();
     set.add(fn);
     this.watchers.set(jobId, set);
@@ -325,10 +328,10 @@ export class JobClient {
 
   /** Wait for a job to finish, up to `timeoutMs`. Concurrent waiters on one job share one entry. */
   async wait(jobId: string, timeoutMs: number): Promise<WaitOutcome> {
-    const domain = domainOfJobId(jobId);
-    if (!domain) throw new AppError(404, 'job_not_found', 'no such job');
+    const queue = queueOfJobId(jobId);
+    if (!queue) throw new AppError(404, 'job_not_found', 'no such job');
     this.ensureRedis();
-    await this.queueEvents(domain);
+    await this.queueEvents(queue);
     let entry = this.pending.get(jobId);
     let outcome: Promise<WaitOutcome>;
     if (entry) {
@@ -346,9 +349,9 @@ export class JobClient {
         this.pending.set(jobId, entry);
       });
       // Finished before we listened? (State first: a job read before its state could lack its result.)
-      const state = await this.queues[domain].getJobState(jobId);
+      const state = await this.queues[queue].getJobState(jobId);
       if (state === 'completed' || state === 'failed') {
-        const job = await Job.fromId(this.queues[domain], jobId);
+        const job = await Job.fromId(this.queues[queue], jobId);
         if (job && state === 'completed') this.settle(jobId, { state: 'completed', result: job.returnvalue });
         else if (job) this.settle(jobId, { state: 'failed', failure: parseFailure(job.failedReason) });
       }
@@ -367,10 +370,10 @@ export class JobClient {
   }
 
   async getJob(id: string): Promise<Job<JobData> | undefined> {
-    const domain = domainOfJobId(id);
-    if (!domain) return undefined;
+    const queue = queueOfJobId(id);
+    if (!queue) return undefined;
     this.ensureRedis();
-    return (await Job.fromId<JobData>(this.queues[domain], id)) ?? undefined;
+    return (await Job.fromId<JobData>(this.queues[queue], id)) ?? undefined;
   }
 
   /**
@@ -379,12 +382,12 @@ export class JobClient {
    * result.
    */
   private async read(id: string, owner?: string): Promise<{ job: Job<JobData>; state: JobState } | undefined> {
-    const domain = domainOfJobId(id);
-    if (!domain) return undefined;
+    const queue = queueOfJobId(id);
+    if (!queue) return undefined;
     this.ensureRedis();
-    const state = await this.queues[domain].getJobState(id);
+    const state = await this.queues[queue].getJobState(id);
     if (state === 'unknown') return undefined;
-    const job = await Job.fromId<JobData>(this.queues[domain], id);
+    const job = await Job.fromId<JobData>(this.queues[queue], id);
     if (!job || (job.data.owner ?? undefined) !== (owner ?? undefined)) return undefined;
     return { job, state };
   }

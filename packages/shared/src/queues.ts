@@ -12,6 +12,18 @@ import { isErrorCode, type ErrorCode } from './error-codes.js';
 
 export const QUEUE_NAMES: Record<Domain, string> = { nlp: 'nlp', vision: 'vision', audio: 'audio' };
 
+/**
+ * Each domain has two queues, its lanes: `live` for calls and jobs, `batch` for batch items. A worker
+ * takes batch items in a slot of their own (WORKER_BATCH_CONCURRENCY), so a live job never waits for a
+ * free slot behind them, and its model calls go before theirs (apps/worker/src/inference/turns.ts).
+ */
+export type Lane = 'live' | 'batch';
+export type QueueName = Domain | `${Domain}-batch`;
+export const queueName = (d: Domain, lane: Lane = 'live'): QueueName => (lane === 'live' ? d : `${d}-batch`);
+export const ALL_QUEUES: readonly QueueName[] = ALL_DOMAINS.flatMap((d) => [queueName(d), queueName(d, 'batch')]);
+export const domainOfQueue = (q: QueueName): Domain => q.replace(/-batch$/, '') as Domain;
+export const laneOfQueue = (q: QueueName): Lane => (q.endsWith('-batch') ? 'batch' : 'live');
+
 /** Webhook deliveries: their own queue, consumed by the API processes (apps/api/src/webhooks/). */
 export const WEBHOOK_QUEUE = 'webhooks';
 
@@ -32,26 +44,31 @@ export interface WebhookData extends WebhookSpec {
 /** The delivery job of a job's webhook (a redelivery gets a suffix). */
 export const deliveryJobId = (jobId: string, n = 0) => `wh_${jobId}${n ? `_r${n}` : ''}`;
 
-/** Random, unguessable job id that also says which domain queue holds the job. */
-export function newJobId(domain: Domain): string {
-  return `${domain}_${randomBytes(16).toString('base64url')}`;
+/** Random, unguessable job id that also says which queue holds the job (its domain, and lane). */
+export function newJobId(domain: Domain, lane: Lane = 'live'): string {
+  return `${queueName(domain, lane)}_${randomBytes(16).toString('base64url')}`;
 }
 
 /**
  * The id of the child job a parent hands `task` to: derived, so a parent that runs again after a crash
  * finds its child instead of adding a second one (BullMQ ignores an add whose id exists).
  */
-export function childJobId(parentId: string, task: string, domain: Domain): string {
-  return `${domain}_${createHash('sha256').update(`${parentId}:${task}`).digest('base64url').slice(0, 22)}`;
+export function childJobId(parentId: string, task: string, domain: Domain, lane: Lane = 'live'): string {
+  return `${queueName(domain, lane)}_${createHash('sha256').update(`${parentId}:${task}`).digest('base64url').slice(0, 22)}`;
 }
 
-const JOB_ID = /^(nlp|vision|audio)_[A-Za-z0-9_-]{22}$/;
+const JOB_ID = /^(nlp|vision|audio)(-batch)?_[A-Za-z0-9_-]{22}$/;
+
+/** The queue of a job id, or undefined if the string is not one of ours. */
+export function queueOfJobId(id: string): QueueName | undefined {
+  if (!JOB_ID.test(id)) return undefined;
+  return id.slice(0, id.indexOf('_')) as QueueName;
+}
 
 /** The domain of a job id, or undefined if the string is not one of ours. */
 export function domainOfJobId(id: string): Domain | undefined {
-  if (!JOB_ID.test(id)) return undefined;
-  const d = id.slice(0, id.indexOf('_'));
-  return (ALL_DOMAINS as readonly string[]).includes(d) ? (d as Domain) : undefined;
+  const q = queueOfJobId(id);
+  return q && domainOfQueue(q);
 }
 
 export const keys = (prefix: string) => ({

@@ -84,7 +84,7 @@ export function mountAdmin(app: express.Express, deps: AppDeps): void {
   const serverAdapter = new ExpressAdapter();
   serverAdapter.setBasePath(ADMIN_PATH);
   const queues = Object.entries(deps.jobs.queues).map(([domain, queue]) => {
-    const adapter = new BullMQAdapter(queue, { readOnlyMode: readOnly, description: `${domain} tasks` });
+    const adapter = new BullMQAdapter(queue, { readOnlyMode: readOnly, description: domain.endsWith('-batch') ? `${domain.replace(/-batch$/, '')} batch items` : `${domain} tasks` });
     adapter.setFormatter('data', (data: unknown) => truncateStrings(data));
     return adapter;
   });

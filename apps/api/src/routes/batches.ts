@@ -28,7 +28,7 @@ export function batchRoutes(deps: AppDeps): Router {
       throw new AppError(413, 'batch_too_large', `a batch takes at most ${deps.cfg.BATCH_MAX_ITEMS} items`, { details: { limit_items: deps.cfg.BATCH_MAX_ITEMS, items: items.length } });
     }
     const inputs = validateItems(task, items, deps);
-    await deps.workers.assertServed(name as TaskName);
+    await deps.workers.assertServed(name as TaskName, undefined, 'batch');
     const view = await deps.batches.submit(name as TaskName, inputs, { requestId: req.id, ...(req.owner ? { owner: req.owner } : {}), ...(webhook ? { webhook } : {}) });
     res.status(202).location(`/batches/${view.id}`).json({ ...view, links: links(view.id) });
   });

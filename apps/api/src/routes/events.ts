@@ -7,7 +7,7 @@
  * own API key sees it (404 otherwise, as for GET /jobs/{id}).
  */
 import { Router, type Response } from 'express';
-import { domainOfJobId, type JobEvent, type JobView } from '@ca/shared';
+import { queueOfJobId, type JobEvent, type JobView } from '@ca/shared';
 import type { AppDeps } from '../context.js';
 
 const HEARTBEAT_MS = 15_000;
@@ -19,7 +19,7 @@ export function eventRoutes(deps: AppDeps): Router {
   r.get('/jobs/:id/events', async (req, res) => {
     const id = String(req.params.id);
     const first = await deps.jobs.view(id, req.owner); // 404 for unknown ids and other keys' jobs
-    const domain = domainOfJobId(id)!;
+    const queue = queueOfJobId(id)!;
     const resumeFrom = req.get('Last-Event-ID');
     let last = resumeFrom && STREAM_ID.test(resumeFrom) ? resumeFrom : undefined;
     // Listening first, buffered until the replay and the snapshot are out: nothing falls between.
@@ -71,7 +71,7 @@ export function eventRoutes(deps: AppDeps): Router {
       if (!ended) {
         // The job as it is now, under the stream's newest id read before it (events after that id come
         // next, so nothing between the two reads is missed). On a reconnect, only if it has finished.
-        const at = await deps.jobs.lastEventId(domain);
+        const at = await deps.jobs.lastEventId(queue);
         const now = await deps.jobs.view(id, req.owner);
         if (!resumeFrom || FINAL.has(now.status)) {
           if (!last || compareIds(at, last) > 0) last = at;

@@ -1,6 +1,6 @@
 import type { RequestHandler } from 'express';
 import { Counter, Histogram, Registry } from 'prom-client';
-import { ALL_DOMAINS, collectProcessMetrics, type JobClient } from '@ca/shared';
+import { ALL_QUEUES, collectProcessMetrics, type JobClient } from '@ca/shared';
 import { createOpsMetrics } from './ops/metrics.js';
 
 /**
@@ -33,7 +33,7 @@ export function createApiMetrics(jobs: JobClient) {
   const ops = createOpsMetrics(registry, {
     getCounts: async () =>
       Object.fromEntries(
-        await Promise.all(ALL_DOMAINS.map(async (d) => [d, await jobs.queues[d].getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed', 'paused')] as const)),
+        await Promise.all(ALL_QUEUES.map(async (q) => [q, await jobs.queues[q].getJobCounts('waiting', 'prioritized', 'active', 'delayed', 'failed', 'completed', 'paused')] as const)),
       ),
   });
   return { registry, middleware, ...ops };

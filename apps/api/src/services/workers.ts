@@ -4,10 +4,11 @@
  * second: the answer feeds every task request.
  */
 import type { Redis } from 'ioredis';
-import { AppError, keys, TASKS, tasksOf, type Config, type ModelStatus, type TaskName, type WorkerRecord } from '@ca/shared';
+import { AppError, keys, TASKS, tasksOf, type Config, type Lane, type ModelStatus, type TaskName, type WorkerRecord } from '@ca/shared';
 
-/** Whether some worker in the list runs the task now. */
-export const serves = (list: WorkerRecord[], t: TaskName) => list.some((w) => w.state === 'ready' && (w.tasks ?? []).includes(t));
+/** Whether some worker in the list runs the task now (on the batch lane: one that takes batch items). */
+export const serves = (list: WorkerRecord[], t: TaskName, lane: Lane = 'live') =>
+  list.some((w) => w.state === 'ready' && (w.tasks ?? []).includes(t) && (lane === 'live' || w.batches !== false));
 
 /** The failed models a task needs, as the workers report them (one entry per model and reason). */
 export function failedModelsOf(list: WorkerRecord[], t?: TaskName): (ModelStatus & { error: string })[] {
@@ -40,16 +41,17 @@ export class WorkerDirectory {
   }
 
   /** The task, and the tasks it hands work to for this input, each run by a live worker; else 503 no_worker. */
-  async assertServed(task: TaskName, input?: unknown): Promise<void> {
+  async assertServed(task: TaskName, input?: unknown, lane: Lane = 'live'): Promise<void> {
     const needs = tasksOf(task, input);
     let list = await this.list();
     // A worker may have just started: look again before refusing.
-    if (!needs.every((t) => serves(list, t))) list = await this.list(true);
-    const missing = needs.find((t) => !serves(list, t));
+    if (!needs.every((t) => serves(list, t, lane))) list = await this.list(true);
+    const missing = needs.find((t) => !serves(list, t, lane));
     if (!missing) return;
     const domain = TASKS[missing].domain;
     const failed = failedModelsOf(list, missing);
-    throw new AppError(503, 'no_worker', `no worker is running ${missing} (${domain} domain) right now`, {
+    const what = lane === 'batch' ? `batch items of ${missing}` : missing;
+    throw new AppError(503, 'no_worker', `no worker is running ${what} (${domain} domain) right now`, {
       details: {
         task: missing,
         domain,

@@ -74,7 +74,7 @@ describe('bull board', () => {
     const body = (await (await fetch(`${api.url}/admin/queues/api/queues`, { headers: { Authorization: auth } })).json()) as {
       queues: { name: string; readOnlyMode: boolean }[];
     };
-    expect(body.queues.map((q) => q.name).sort()).toEqual(['audio', 'nlp', 'vision']);
+    expect(body.queues.map((q) => q.name).sort()).toEqual(['audio', 'audio-batch', 'nlp', 'nlp-batch', 'vision', 'vision-batch']);
     expect(body.queues.every((q) => q.readOnlyMode === false)).toBe(true);
   });
 
@@ -101,7 +101,7 @@ describe('bull board read-only', () => {
     const res = await fetch(`${api.url}/admin/queues/api/queues`, { headers: { Authorization: basic('ops', 'pw') } });
     expect(res.status).toBe(200);
     const body = (await res.json()) as { queues: { name: string; readOnlyMode: boolean }[] };
-    expect(body.queues).toHaveLength(3);
+    expect(body.queues).toHaveLength(6);
     expect(body.queues.every((q) => q.readOnlyMode)).toBe(true);
     // Every action is 405 read_only, "pause all" and "resume all" included.
     for (const action of ['queues/nlp/clean/completed', 'queues/pause', 'queues/resume', 'queues/nlp/retry/failed', 'queues/nlp/empty']) {

@@ -6,7 +6,7 @@ describe('createOpsMetrics', () => {
   it('exposes the cache, rate-limit and queue families with HELP and TYPE', async () => {
     const registry = new Registry();
     const m = createOpsMetrics(registry, {
-      getCounts: async () => ({ nlp: { waiting: 3, active: 1 }, vision: { waiting: 0, failed: 2 } }),
+      getCounts: async () => ({ nlp: { waiting: 3, active: 1 }, vision: { waiting: 0, failed: 2 }, 'nlp-batch': { prioritized: 500 } }),
     });
     m.cacheRequests.inc({ task: 'summarize-text', result: 'hit' });
     m.cacheRequests.inc({ task: 'summarize-text', result: 'miss' }, 2);
@@ -25,9 +25,10 @@ describe('createOpsMetrics', () => {
     expect(text).toContain('ca_cache_requests_total{task="summarize-text",result="miss"} 2');
     expect(text).toContain('ca_rate_limit_rejections_total{scope="client"} 1');
     expect(text).toContain('ca_rate_limit_rejections_total{scope="global"} 0');
-    expect(text).toContain('ca_queue_jobs{domain="nlp",state="waiting"} 3');
-    expect(text).toContain('ca_queue_jobs{domain="nlp",state="active"} 1');
-    expect(text).toContain('ca_queue_jobs{domain="vision",state="failed"} 2');
+    expect(text).toContain('ca_queue_jobs{domain="nlp",lane="live",state="waiting"} 3');
+    expect(text).toContain('ca_queue_jobs{domain="nlp",lane="live",state="active"} 1');
+    expect(text).toContain('ca_queue_jobs{domain="vision",lane="live",state="failed"} 2');
+    expect(text).toContain('ca_queue_jobs{domain="nlp",lane="batch",state="prioritized"} 500');
     expect(text).toContain('ca_queue_jobs_scrape_success 1');
   });
 
@@ -41,11 +42,11 @@ describe('createOpsMetrics', () => {
         return { audio: { waiting: calls } };
       },
     });
-    expect(await registry.metrics()).toContain('ca_queue_jobs{domain="audio",state="waiting"} 1');
+    expect(await registry.metrics()).toContain('ca_queue_jobs{domain="audio",lane="live",state="waiting"} 1');
     const failed = await registry.metrics();
     expect(failed).not.toContain('ca_queue_jobs{'); // no stale values after a failed read
     expect(failed).toContain('ca_queue_jobs_scrape_success 0');
-    expect(await registry.metrics()).toContain('ca_queue_jobs{domain="audio",state="waiting"} 3');
+    expect(await registry.metrics()).toContain('ca_queue_jobs{domain="audio",lane="live",state="waiting"} 3');
   });
 
   it('gives up on a reader that never answers', async () => {

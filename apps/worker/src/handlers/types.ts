@@ -23,6 +23,8 @@ export interface HandlerContext {
   progress(done: number, total: number, unit: string): void;
   /** Throw if the job was cancelled meanwhile. */
   checkCancelled(): void;
+  /** Run one model call in this job's turn (inference/turns.ts): one call at a time, live jobs first. */
+  turn<T>(fn: () => Promise<T>): Promise<T>;
 }
 
 export interface MediaInput {

@@ -16,6 +16,8 @@ export interface RunRequest {
   input: unknown;
   upload?: { media: 'image' | 'audio'; bytes: Uint8Array };
   requestId: string;
+  /** The job's BullMQ priority (0 = a live job): its model calls' place in line (inference/turns.ts). */
+  priority: number;
 }
 
 /** The handler's result, or (`next`) the rest of the work handed to another task. */

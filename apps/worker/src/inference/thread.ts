@@ -15,6 +15,7 @@ import type { HandlerContext, InferenceReport, MediaInput } from '../handlers/ty
 import { Continuation } from '../handlers/continuation.js';
 import { ModelHost } from '../models/host.js';
 import type { FromThread, RunRequest, ToThread } from './protocol.js';
+import { Turns } from './turns.js';
 
 const port = parentPort;
 if (!port) throw new Error('the inference thread must run in a worker thread');
@@ -28,6 +29,7 @@ captureConsole(() => log);
 let loading: Promise<unknown> = Promise.resolve();
 let closing = false;
 const running = new Map<number, { abort: AbortController; done: Promise<unknown> }>();
+const turns = new Turns();
 const send = (m: FromThread, transfer: ArrayBuffer[] = []) => port.postMessage(m, transfer);
 
 async function run(id: number, abort: AbortController, req: RunRequest): Promise<unknown> {
@@ -47,6 +49,7 @@ async function run(id: number, abort: AbortController, req: RunRequest): Promise
     checkCancelled: () => {
       if (abort.signal.aborted) throw cancelledError();
     },
+    turn: (fn) => turns.take(req.priority, fn),
   };
   const handler = HANDLERS[req.task as TaskName] as (i: unknown, m: MediaInput, c: HandlerContext) => Promise<unknown>;
   const value = await handler(req.input, media, ctx);
@@ -79,6 +82,7 @@ async function handle(m: ToThread): Promise<unknown> {
       if (closing) throw closingError();
       cfg = m.cfg;
       log = createLogger('ca-worker', cfg.LOG_LEVEL);
+      turns.anticipateMs = cfg.WORKER_BATCH_ANTICIPATION_MS;
       host ??= new ModelHost(cfg, log); // a second load retries what failed and keeps the rest
       const h = host;
       const loaded = (loading = h.loadFor(m.domains));

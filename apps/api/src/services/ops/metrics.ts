@@ -4,7 +4,7 @@
  */
 import { Counter, Gauge, type Registry } from 'prom-client';
 
-/** Job counts per domain queue and state, e.g. `{nlp: {waiting: 3, active: 1}}`. */
+/** Job counts per queue and state, e.g. `{nlp: {waiting: 3, active: 1}, 'nlp-batch': {waiting: 500}}`. */
 export type QueueCounts = Record<string, Record<string, number>>;
 
 export interface OpsMetricsOptions {
@@ -23,7 +23,7 @@ export interface OpsMetrics {
   /** Inc with `{scope: 'client' | 'global'}` on every 429 from the rate limiter. */
   rateLimitRejections: Counter<'scope'>;
   /** Filled at collect time from getCounts. */
-  queueJobs: Gauge<'domain' | 'state'>;
+  queueJobs: Gauge<'domain' | 'lane' | 'state'>;
   /** 1 when this scrape read the queue counts, 0 when getCounts failed or timed out (ca_queue_jobs is then empty). */
   queueCountsOk: Gauge;
 }
@@ -68,16 +68,17 @@ export function createOpsMetrics(registry: Registry, opts: OpsMetricsOptions): O
 
   const queueJobs = new Gauge({
     name: 'ca_queue_jobs',
-    help: 'Jobs in each domain queue, by state, read from Redis at scrape time.',
-    labelNames: ['domain', 'state'] as const,
+    help: 'Jobs in each domain queue (lane: live, or batch items), by state, read from Redis at scrape time.',
+    labelNames: ['domain', 'lane', 'state'] as const,
     registers,
     async collect() {
       // Reset first: a state or domain that disappeared must not keep reporting its last value, and
       // a failed read must show up as missing data, not as stale numbers.
       this.reset();
       const counts = await (lastRead = readCounts());
-      for (const [domain, states] of Object.entries(counts ?? {})) {
-        for (const [state, n] of Object.entries(states)) if (Number.isFinite(n)) this.set({ domain, state }, n);
+      for (const [queue, states] of Object.entries(counts ?? {})) {
+        const [domain, lane] = queue.endsWith('-batch') ? [queue.slice(0, -'-batch'.length), 'batch'] : [queue, 'live'];
+        for (const [state, n] of Object.entries(states)) if (Number.isFinite(n)) this.set({ domain, lane, state }, n);
       }
     },
   });

@@ -17,7 +17,7 @@ import type { RequestHandler } from 'express';
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
-import { AppError } from '@ca/shared';
+import { AppError, domainOfQueue, laneOfQueue, type QueueName } from '@ca/shared';
 import type { AppDeps } from '../context.js';
 
 export const ADMIN_PATH = '/admin/queues';
@@ -83,8 +83,9 @@ export function mountAdmin(app: express.Express, deps: AppDeps): void {
 
   const serverAdapter = new ExpressAdapter();
   serverAdapter.setBasePath(ADMIN_PATH);
-  const queues = Object.entries(deps.jobs.queues).map(([domain, queue]) => {
-    const adapter = new BullMQAdapter(queue, { readOnlyMode: readOnly, description: domain.endsWith('-batch') ? `${domain.replace(/-batch$/, '')} batch items` : `${domain} tasks` });
+  const queues = (Object.entries(deps.jobs.queues) as [QueueName, (typeof deps.jobs.queues)[QueueName]][]).map(([name, queue]) => {
+    const description = laneOfQueue(name) === 'batch' ? `${domainOfQueue(name)} batch items` : `${name} tasks`;
+    const adapter = new BullMQAdapter(queue, { readOnlyMode: readOnly, description });
     adapter.setFormatter('data', (data: unknown) => truncateStrings(data));
     return adapter;
   });

@@ -2,10 +2,11 @@
  * Prometheus families for the API's ops features (DESIGN §5): cache hits and misses, rate-limit
  * rejections and queue depth by state. Registered on the API's registry next to the HTTP metrics.
  */
+import { domainOfQueue, laneOfQueue, type QueueName } from '@ca/shared';
 import { Counter, Gauge, type Registry } from 'prom-client';
 
 /** Job counts per queue and state, e.g. `{nlp: {waiting: 3, active: 1}, 'nlp-batch': {waiting: 500}}`. */
-export type QueueCounts = Record<string, Record<string, number>>;
+export type QueueCounts = Partial<Record<QueueName, Record<string, number>>>;
 
 export interface OpsMetricsOptions {
   /**
@@ -76,9 +77,9 @@ export function createOpsMetrics(registry: Registry, opts: OpsMetricsOptions): O
       // a failed read must show up as missing data, not as stale numbers.
       this.reset();
       const counts = await (lastRead = readCounts());
-      for (const [queue, states] of Object.entries(counts ?? {})) {
-        const [domain, lane] = queue.endsWith('-batch') ? [queue.slice(0, -'-batch'.length), 'batch'] : [queue, 'live'];
-        for (const [state, n] of Object.entries(states)) if (Number.isFinite(n)) this.set({ domain, lane, state }, n);
+      for (const [queue, states] of Object.entries(counts ?? {}) as [QueueName, Record<string, number>][]) {
+        const labels = { domain: domainOfQueue(queue), lane: laneOfQueue(queue) };
+        for (const [state, n] of Object.entries(states)) if (Number.isFinite(n)) this.set({ ...labels, state }, n);
       }
     },
   });

@@ -53,6 +53,8 @@ RUN mkdir -p /models && if [ "$PREFETCH_MODELS" = "true" ]; then pnpm models:fet
 # ---- runtime -----------------------------------------------------------------------------------
 FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production HOST=0.0.0.0 PORT=8010 MODELS_DIR=/models WORKER_METRICS_PORT=9464
+# FFmpeg (M4A/AAC, WebM, AMR and video audio tracks) and poppler (PDF pages) decode what phones send.
+RUN apt-get update && apt-get install -y --no-install-recommends ffmpeg poppler-utils && rm -rf /var/lib/apt/lists/*
 RUN groupadd --system --gid 10001 ca && useradd --system --uid 10001 --gid ca --home-dir /app --shell /usr/sbin/nologin ca
 WORKDIR /app
 COPY --from=prod-deps --chown=ca:ca /app /app

@@ -64,4 +64,13 @@ stop_private_redis() {
   if [ -n "$PRIVATE_REDIS_PID" ]; then kill "$PRIVATE_REDIS_PID" 2>/dev/null || true; wait "$PRIVATE_REDIS_PID" 2>/dev/null || true; rm -rf "$ROOT/.redis/${REDIS_URL##*:}"; fi
 }
 
+# FFmpeg (M4A/AAC, WebM, AMR, MP4/MOV audio) and poppler (PDF) from Debian, for the worker. Not fatal for
+# `npm start`: without them those formats answer decoder_unavailable (503, naming the package) and the rest works.
+ensure_decoders() {
+  local need=()
+  command -v ffmpeg >/dev/null || need+=(ffmpeg)
+  command -v pdftoppm >/dev/null || need+=(poppler-utils)
+  [ ${#need[@]} -eq 0 ] || apt_install "${need[@]}" || { log "could not install ${need[*]}: those formats answer decoder_unavailable"; return 1; }
+}
+
 ensure_tiny_models() { pnpm exec tsx packages/model-gen/src/cli.ts --size tiny >&2; }

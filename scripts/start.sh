@@ -2,6 +2,7 @@
 # `npm start`: install what is missing, find or start Redis, run the API and one worker for all domains.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 ensure_deps
+ensure_decoders || true
 # .env (or ENV_FILE) fills in what the environment does not set; the processes apply the same rule.
 env_exports="$(node scripts/env-file.mjs)" || exit 1
 eval "$env_exports"

@@ -1,6 +1,8 @@
 import { corruptMedia } from '@ca/shared';
 import { audioTooLarge, audioTooLong } from './audio-errors.js';
 import { decodeCompressed, type Codec } from './compressed.js';
+import { decodeWithFfmpeg } from './ffmpeg.js';
+import { parseFlac } from './flac.js';
 import { scanMp3 } from './mp3-frames.js';
 import { completePagesEnd, oggDeclaredSeconds, parseOgg } from './ogg.js';
 import { resample } from './resample.js';
@@ -15,11 +17,14 @@ export interface AudioLimits {
 export interface DecodeAudioOptions extends AudioLimits {
   /** Output rate; 16 kHz is what Whisper-style ASR models expect. */
   sampleRate?: number;
+  /** Kill an external decoder (FFmpeg) after this long (default 20 s). */
+  timeoutMs?: number;
 }
 
 export interface AudioProbe extends SniffResult {
-  codec: 'pcm' | Codec;
-  /** Duration read from headers / frame walk; null when the file does not say (Ogg without granules). */
+  /** 'ffmpeg' for the formats FFmpeg decodes (their probe is the magic bytes and the size only). */
+  codec: 'pcm' | Codec | 'ffmpeg';
+  /** Duration read from headers / frame walk; null when the file does not say (Ogg without granules, FFmpeg's formats). */
   durationS: number | null;
   sampleRate: number | null;
   channels: number | null;
@@ -30,8 +35,9 @@ export interface DecodedAudio {
   samples: Float32Array;
   sampleRate: number;
   durationS: number;
-  sourceSampleRate: number;
-  channels: number;
+  /** null when the decoder did not say (FFmpeg printed no stream line). */
+  sourceSampleRate: number | null;
+  channels: number | null;
 }
 
 type Inspected = AudioProbe & { wav?: WavInfo };
@@ -48,6 +54,13 @@ export async function probeAudio(buf: Uint8Array, limits: AudioLimits): Promise<
 export async function decodeAudio(buf: Uint8Array, opts: DecodeAudioOptions): Promise<DecodedAudio> {
   const target = opts.sampleRate ?? 16000;
   const info = await inspect(buf, opts);
+  if (info.decoder === 'ffmpeg') {
+    // FFmpeg resamples and mixes down itself; its output is already capped at the duration limit.
+    const pcm = await decodeWithFfmpeg(buf, info.demuxer!, { maxSeconds: opts.maxSeconds, targetRate: target, timeoutMs: opts.timeoutMs ?? 20_000 });
+    const durationS = pcm.samples.length / target;
+    if (durationS > opts.maxSeconds) throw audioTooLong(opts.maxSeconds, durationS);
+    return { samples: pcm.samples, sampleRate: target, durationS, sourceSampleRate: pcm.sourceRate, channels: pcm.channels };
+  }
   let mono: Float32Array;
   let rate: number;
   let channels: number;
@@ -57,7 +70,8 @@ export async function decodeAudio(buf: Uint8Array, opts: DecodeAudioOptions): Pr
     channels = info.wav.channels;
   } else {
     const codec = info.codec as Codec;
-    const input = codec === 'mp3' ? buf : buf.subarray(0, completePagesEnd(buf));
+    const ogg = codec === 'vorbis' || codec === 'opus';
+    const input = ogg ? buf.subarray(0, completePagesEnd(buf)) : buf;
     const pcm = await decodeCompressed(input, codec, { maxSeconds: opts.maxSeconds, targetRate: target });
     mono = pcm.samples;
     rate = pcm.sampleRate;
@@ -92,7 +106,17 @@ function headerInfo(buf: Uint8Array, type: SniffResult): Inspected {
     const { sampleRate, channels } = scan;
     return { ...type, codec: 'mp3', durationS: scan.samples / sampleRate, sampleRate, channels };
   }
-  // sniffMedia only lets Ogg Vorbis and Ogg Opus through besides the two above.
+  if (type.decoder === 'flac') {
+    const flac = parseFlac(buf);
+    const details = { codec: 'flac', channels: flac.channels, sample_rate: flac.sampleRate };
+    if (flac.channels > MAX_CHANNELS) throw corruptMedia('Audio channel count is not supported', details);
+    if (flac.sampleRate < MIN_RATE || flac.sampleRate > MAX_RATE) throw corruptMedia('Audio sample rate is not supported', details);
+    // The declared length may lie either way: it refuses early here, and decoding counts the real samples.
+    const durationS = flac.totalSamples ? flac.totalSamples / flac.sampleRate : null;
+    return { ...type, codec: 'flac', durationS, sampleRate: flac.sampleRate, channels: flac.channels };
+  }
+  if (type.decoder === 'ffmpeg') return { ...type, codec: 'ffmpeg', durationS: null, sampleRate: null, channels: null };
+  // sniffMedia only lets Ogg Vorbis and Ogg Opus through besides the ones above.
   const ogg = parseOgg(buf);
   const codec = type.ext === 'opus' ? 'opus' : 'vorbis';
   if (!ogg || ogg.codec !== codec) throw corruptMedia('Ogg identification header cannot be read', { codec });

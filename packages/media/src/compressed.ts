@@ -4,14 +4,14 @@ import { withQuietDecoders } from './quiet.js';
 import { MAX_CHANNELS, MAX_RATE, MIN_RATE } from './wav.js';
 
 /**
- * Drives the WASM decoders (mpg123, libvorbis, libopus) over the input in small slices and mixes each
+ * Drives the WASM decoders (mpg123, libvorbis, libopus, libFLAC) over the input in small slices and mixes each
  * slice to mono at once. Why slices: compressed audio can expand enormously (an Opus packet of one or
  * two bytes is up to 120 ms of PCM), and a file's headers can lie about its length. Decoding a slice at
  * a time bounds what one call can produce, and the running sample count lets us stop the moment the
  * real audio passes the duration limit instead of after materialising all of it.
  */
 
-export type Codec = 'mp3' | 'vorbis' | 'opus';
+export type Codec = 'mp3' | 'vorbis' | 'opus' | 'flac';
 
 export interface MonoPcm {
   samples: Float32Array;
@@ -36,10 +36,11 @@ interface Decoder {
 /**
  * Input bytes per decode call. MP3 frames expand at most ~64x. In Ogg a packet costs ~2 bytes and can
  * yield up to 4096 (Vorbis) or 1920 (Opus at 16 kHz) samples per channel, for <= 8 channels (checked
- * at probe time), so 2 KB bounds one call's output to roughly 60-130 MB even for a crafted file;
+ * at probe time), so 2 KB bounds one call's output to roughly 60-130 MB even for a crafted file; a
+ * FLAC frame of constant subframes costs ~30 bytes for up to 65,535 samples on 8 channels (~140 MB);
  * smaller slices would bound it further but make ordinary files decode markedly slower.
  */
-const SLICE: Record<Codec, number> = { mp3: 16 * 1024, vorbis: 2 * 1024, opus: 2 * 1024 };
+const SLICE: Record<Codec, number> = { mp3: 16 * 1024, vorbis: 2 * 1024, opus: 2 * 1024, flac: 2 * 1024 };
 /** Opus decodes natively at these rates, which saves resampling when the target is one of them. */
 const OPUS_RATES = [8000, 12000, 16000, 24000, 48000];
 
@@ -47,6 +48,7 @@ const OPUS_RATES = [8000, 12000, 16000, 24000, 48000];
 async function createDecoder(codec: Codec, targetRate: number): Promise<Decoder> {
   if (codec === 'mp3') return new (await import('mpg123-decoder')).MPEGDecoder();
   if (codec === 'vorbis') return new (await import('@wasm-audio-decoders/ogg-vorbis')).OggVorbisDecoder();
+  if (codec === 'flac') return new (await import('@wasm-audio-decoders/flac')).FLACDecoder();
   const { OggOpusDecoder } = await import('ogg-opus-decoder');
   // `sampleRate` is supported by ogg-opus-decoder but missing from its type declarations.
   const opts = { sampleRate: OPUS_RATES.includes(targetRate) ? targetRate : 48000 };

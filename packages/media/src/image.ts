@@ -1,5 +1,6 @@
-import sharp, { type Metadata, type OutputInfo } from 'sharp';
+import sharp, { type Metadata, type OutputInfo, type Sharp } from 'sharp';
 import { AppError, corruptMedia, tooLarge } from '@ca/shared';
+import { decodeHeic } from './heic.js';
 import { sniffMedia, type SniffResult } from './sniff.js';
 
 export interface ImageLimits {
@@ -47,25 +48,13 @@ export async function probeImage(buf: Uint8Array, limits: ImageLimits): Promise<
   }
   const { width, height } = meta;
   if (!width || !height) throw corruptMedia('Image has no dimensions', { format: type.ext });
-  if (width * height > limits.maxPixels) {
-    throw tooLarge('image_dimensions_too_large', 'Image dimensions are over the limit', {
-      limit_pixels: limits.maxPixels,
-      width,
-      height,
-    });
-  }
+  if (width * height > limits.maxPixels) throw overPixels(limits.maxPixels, { width, height });
   return { ...type, width: meta.autoOrient.width, height: meta.autoOrient.height };
 }
 
 export async function decodeImage(buf: Uint8Array, opts: DecodeImageOptions): Promise<DecodedImage> {
-  await probeImage(buf, opts);
-  let pipeline = sharp(buf, {
-    // Second guard after our header check, in case libvips sees other dimensions than metadata did.
-    limitInputPixels: opts.maxPixels,
-    // 'warning' is sharp's advice for untrusted input: truncated or damaged data is an error.
-    failOn: 'warning',
-    autoOrient: true,
-  })
+  const probe = await probeImage(buf, opts);
+  let pipeline = (await source(buf, probe, opts.maxPixels))
     .flatten({ background: '#ffffff' }) // alpha composited on white, then dropped
     .toColourspace('srgb'); // grey, CMYK and 16-bit inputs all come out as 8-bit sRGB
   if (opts.resize) {
@@ -81,11 +70,7 @@ export async function decodeImage(buf: Uint8Array, opts: DecodeImageOptions): Pr
     out = await pipeline.raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
   } catch (e) {
     const text = errorText(e);
-    if (/pixel limit/i.test(text)) {
-      throw tooLarge('image_dimensions_too_large', 'Image dimensions are over the limit', {
-        limit_pixels: opts.maxPixels,
-      });
-    }
+    if (/pixel limit/i.test(text)) throw overPixels(opts.maxPixels, {});
     throw corruptMedia('Image data is corrupt or truncated', { reason: text });
   }
   const { width, height, channels } = out.info;
@@ -95,6 +80,24 @@ export async function decodeImage(buf: Uint8Array, opts: DecodeImageOptions): Pr
   // A plain Uint8Array view (no copy): callers should not depend on Buffer's extra methods.
   return { data: new Uint8Array(out.data.buffer, out.data.byteOffset, out.data.length), width, height, channels: 3 };
 }
+
+/** A sharp pipeline over the file, or over the RGBA pixels of a format sharp cannot decode itself (HEIC). */
+async function source(buf: Uint8Array, probe: ImageProbe, maxPixels: number): Promise<Sharp> {
+  if (probe.decoder === 'heic') {
+    const px = await decodeHeic(buf, maxPixels, (width, height) => overPixels(maxPixels, { width, height }));
+    return sharp(px.data, { raw: { width: px.width, height: px.height, channels: 4 } });
+  }
+  return sharp(buf, {
+    // Second guard after our header check, in case libvips sees other dimensions than metadata did.
+    limitInputPixels: maxPixels,
+    // 'warning' is sharp's advice for untrusted input: truncated or damaged data is an error.
+    failOn: 'warning',
+    autoOrient: true,
+  });
+}
+
+const overPixels = (limit: number, seen: { width?: number; height?: number }) =>
+  tooLarge('image_dimensions_too_large', 'Image dimensions are over the limit', { limit_pixels: limit, ...seen });
 
 function checkBytes(buf: Uint8Array, maxBytes: number): void {
   if (buf.length > maxBytes) {

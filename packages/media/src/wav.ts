@@ -6,8 +6,8 @@ import { corruptMedia } from '@ca/shared';
  */
 
 export interface WavInfo {
-  format: 'int' | 'float';
-  bitsPerSample: number; // container bits: 8, 16, 24, 32 (int) or 32, 64 (float)
+  format: 'int' | 'float' | 'mulaw' | 'alaw';
+  bitsPerSample: number; // container bits: 8, 16, 24, 32 (int), 32, 64 (float) or 8 (G.711 μ-law, A-law)
   channels: number;
   sampleRate: number;
   blockAlign: number;
@@ -17,6 +17,9 @@ export interface WavInfo {
 
 const WAVE_FORMAT_PCM = 1;
 const WAVE_FORMAT_IEEE_FLOAT = 3;
+/** G.711, the telephony codecs: call-centre recordings are WAVs of these at 8 kHz. */
+const WAVE_FORMAT_ALAW = 6;
+const WAVE_FORMAT_MULAW = 7;
 const WAVE_FORMAT_EXTENSIBLE = 0xfffe;
 /** Writers that stream (ffmpeg to a pipe, some recorders) cannot seek back and leave this size. */
 const SIZE_UNKNOWN = 0xffffffff;
@@ -76,7 +79,9 @@ function parseFmt(dv: DataView, o: number, size: number): Omit<WavInfo, 'dataOff
   let format: WavInfo['format'];
   if (tag === WAVE_FORMAT_PCM && [8, 16, 24, 32].includes(bitsPerSample)) format = 'int';
   else if (tag === WAVE_FORMAT_IEEE_FLOAT && (bitsPerSample === 32 || bitsPerSample === 64)) format = 'float';
-  else throw corruptMedia('WAV sample format is not supported (PCM 8/16/24/32-bit or float 32/64-bit)', details);
+  else if (tag === WAVE_FORMAT_MULAW && bitsPerSample === 8) format = 'mulaw';
+  else if (tag === WAVE_FORMAT_ALAW && bitsPerSample === 8) format = 'alaw';
+  else throw corruptMedia('WAV sample format is not supported (PCM 8/16/24/32-bit, float 32/64-bit, μ-law or A-law)', details);
   if (channels < 1 || channels > MAX_CHANNELS) throw corruptMedia('WAV channel count is not supported', details);
   if (sampleRate < MIN_RATE || sampleRate > MAX_RATE) throw corruptMedia('WAV sample rate is not supported', details);
   if (blockAlign !== channels * (bitsPerSample / 8)) throw corruptMedia('WAV block size is inconsistent', details);
@@ -107,6 +112,10 @@ function sampleReader(dv: DataView, w: WavInfo): (p: number) => number {
       return v > 1 ? 1 : v < -1 ? -1 : v === v ? v : 0;
     };
   }
+  if (w.format === 'mulaw' || w.format === 'alaw') {
+    const table = w.format === 'mulaw' ? MULAW : ALAW;
+    return (p) => table[dv.getUint8(p)]!;
+  }
   switch (w.bitsPerSample) {
     case 8:
       return (p) => (dv.getUint8(p) - 128) / 128; // 8-bit WAV is unsigned
@@ -118,3 +127,20 @@ function sampleReader(dv: DataView, w: WavInfo): (p: number) => number {
       return (p) => dv.getInt32(p, true) / 2147483648;
   }
 }
+
+/**
+ * G.711 expansion (ITU-T G.711, as in FFmpeg's pcm_mulaw/pcm_alaw decoders), one 256-entry table per
+ * law, scaled to [-1, 1] the way a 16-bit sample is.
+ */
+const MULAW = Float32Array.from({ length: 256 }, (_, i) => {
+  const u = ~i & 0xff;
+  const t = (((u & 0x0f) << 3) + 0x84) << ((u & 0x70) >> 4);
+  return (u & 0x80 ? 0x84 - t : t - 0x84) / 32768;
+});
+const ALAW = Float32Array.from({ length: 256 }, (_, i) => {
+  const a = i ^ 0x55;
+  const seg = (a & 0x70) >> 4;
+  let t = (a & 0x0f) << 4;
+  t = seg === 0 ? t + 8 : seg === 1 ? t + 0x108 : (t + 0x108) << (seg - 1);
+  return (a & 0x80 ? t : -t) / 32768;
+});

@@ -104,7 +104,7 @@ describe('image limits and hostile input', () => {
     const gif = u8(await solid(4, 4, 3, '#000').gif().toBuffer());
     for (const buf of [text, pseudoRandom(4096), new Uint8Array(0), gif]) {
       const err = await expectAppError(decodeImage(buf, limits), 415, 'unsupported_media_type');
-      expect(err.details?.accepted).toEqual(['image/jpeg', 'image/png', 'image/webp']);
+      expect(err.details?.accepted).toEqual(['image/jpeg', 'image/png', 'image/webp', 'image/avif', 'image/heic']);
     }
     const err = await expectAppError(probeImage(gif, limits), 415, 'unsupported_media_type');
     expect(err.details?.detected).toBe('image/gif');

@@ -86,10 +86,12 @@ export const CONFIG_SECTIONS = [
     title: 'limits',
     vars: {
       MAX_TEXT_CHARS: 'Longest text field, in characters (413 text_too_long).',
-      MAX_IMAGE_BYTES: 'Largest image upload, in bytes (5 MB).',
+      MAX_IMAGE_BYTES: 'Largest image or PDF upload, in bytes (5 MB).',
       MAX_IMAGE_PIXELS: 'Largest decoded image, in pixels.',
       MAX_AUDIO_BYTES: 'Largest audio upload, in bytes (10 MB).',
       MAX_AUDIO_SECONDS: 'Longest audio, in seconds.',
+      MAX_PDF_PAGES: 'extract-text reads the first this many pages of a PDF (the result says how many it has).',
+      DECODE_TIMEOUT_MS: 'An external decoder (FFmpeg for M4A/WebM/AMR audio, poppler for PDF) is stopped after this long: decode_timeout.',
       MAX_RESPONSE_CHARS: 'Text in responses is cut at this many characters (the result says truncated: true).',
       MAX_JSON_BYTES: 'Largest JSON body, in bytes.',
     },

@@ -108,6 +108,8 @@ export const EnvSchema = z
     MAX_IMAGE_PIXELS: int(40_000_000, 1),
     MAX_AUDIO_BYTES: int(10 * 1024 * 1024, 1),
     MAX_AUDIO_SECONDS: num(120, 0.1),
+    MAX_PDF_PAGES: int(5, 1),
+    DECODE_TIMEOUT_MS: int(20_000, 100),
     MAX_RESPONSE_CHARS: int(1500, 1),
     MAX_JSON_BYTES: int(64 * 1024, 1024),
 

@@ -38,6 +38,7 @@ export const ERROR_CODES = {
   unsupported_language: { status: 422, retryable: false, description: 'A language code the model does not have (details.supported lists them).' },
   file_required: { status: 422, retryable: false, description: 'An upload task without a file in the field "file".' },
   corrupt_media: { status: 422, retryable: false, description: 'The file has an accepted type but cannot be decoded.' },
+  decode_timeout: { status: 422, retryable: false, description: 'The file took longer than DECODE_TIMEOUT_MS to decode (a hostile or pathological file).' },
   invalid_window: { status: 422, retryable: false, description: 'The LLMOps window is not a number followed by s, m, h or d (at most 7d).' },
   idempotency_key_reused: { status: 422, retryable: false, description: 'The Idempotency-Key was used with another body.' },
   batch_unsupported: { status: 422, retryable: false, description: 'Batches take JSON tasks only.' },
@@ -60,6 +61,7 @@ export const ERROR_CODES = {
   no_worker: { status: 503, retryable: true, description: 'No live worker runs this task now (details name the models that failed): wait Retry-After.' },
   queue_full: { status: 503, retryable: true, description: 'The domain queue holds MAX_QUEUED_JOBS waiting jobs: wait Retry-After.' },
   model_unavailable: { status: 503, retryable: false, description: 'A model could not be loaded (details.reason says why).' },
+  decoder_unavailable: { status: 503, retryable: false, description: 'The format needs a decoder that is not installed where the worker runs (details.install names the Debian package).' },
   worker_closing: { status: 503, retryable: true, description: 'The worker is shutting down; the job goes to another.' },
   deadline_exceeded: { status: 504, retryable: false, description: 'The job waited past JOB_DEADLINE_S before a worker took it.' },
 } as const satisfies Record<string, { status: number; retryable: boolean; description: string }>;

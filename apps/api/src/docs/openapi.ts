@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { z } from 'zod';
-import { ACCEPTED } from '@ca/media';
+import { ACCEPTED, ACCEPTED_LABELS } from '@ca/media';
 import { JOB_STATUSES, TASKS, WEBHOOK_EVENTS, type Config, type Task, type TaskName } from '@ca/shared';
 import {
   errorResponses,
@@ -130,7 +130,8 @@ function taskSchemas(task: Task, cfg: Config): Record<string, Obj> {
     // Beside the task's own fields: a callback when the job has finished (webhooks/, README "Webhooks").
     out[`${p}Input`] = { ...input, properties: { ...props, ...WEBHOOK_FIELDS } };
   } else {
-    const limit = task.input.media === 'image' ? `${cfg.MAX_IMAGE_BYTES} bytes` : `${cfg.MAX_AUDIO_BYTES} bytes and ${cfg.MAX_AUDIO_SECONDS} s`;
+    const media = task.input.media;
+    const limit = media === 'audio' ? `${cfg.MAX_AUDIO_BYTES} bytes and ${cfg.MAX_AUDIO_SECONDS} s` : `${cfg.MAX_IMAGE_BYTES} bytes${media === 'document' ? ` (a PDF: its first ${cfg.MAX_PDF_PAGES} pages)` : ''}`;
     out[`${p}Upload`] = {
       ...input,
       // Not listed as properties: Swagger UI's "Try it out" would fill them with sample values.
@@ -140,7 +141,7 @@ function taskSchemas(task: Task, cfg: Config): Record<string, Obj> {
           type: 'string',
           format: 'binary',
           contentMediaType: 'application/octet-stream',
-          description: `The ${task.input.media} (${ACCEPTED[task.input.media].join(', ')}), at most ${limit}. Its type is judged by its bytes.`,
+          description: `The ${media === 'document' ? 'photo or PDF' : media}: ${ACCEPTED_LABELS[media].join(', ')}; at most ${limit}. Its type is judged by its bytes.`,
         },
         ...props,
       },

@@ -1,6 +1,7 @@
 import type { RequestHandler } from 'express';
 import multer from 'multer';
 import { AppError, type Config, type Domain, type Task } from '@ca/shared';
+import { maxUploadBytes } from '@ca/media';
 
 /**
  * Multipart for upload tasks: memory storage (the API never writes uploads to disk), exactly one file in
@@ -10,7 +11,7 @@ import { AppError, type Config, type Domain, type Task } from '@ca/shared';
  */
 export function uploadFor(task: Task, cfg: Config, roomFor: (domain: Domain) => Promise<void>): RequestHandler {
   if (task.input.kind !== 'upload') return (_req, _res, next) => next();
-  const maxBytes = task.input.media === 'image' ? cfg.MAX_IMAGE_BYTES : cfg.MAX_AUDIO_BYTES;
+  const maxBytes = maxUploadBytes(task.input.media, cfg);
   const m = multer({
     storage: multer.memoryStorage(),
     // fieldSize: a webhook URL may be 2048 characters.

@@ -8,7 +8,7 @@ import { AppError, isErrorCode, WEBHOOK_EVENTS, type Config, type Task, type Web
 import { AllowList, resolveTarget } from '../webhooks/address.js';
 import { notConfigured } from '../webhooks/deliver.js';
 import { webhookSecrets } from '../webhooks/sign.js';
-import { probeAudio, probeImage, sniffMedia } from '@ca/media';
+import { probeUpload } from '@ca/media';
 
 export interface ParsedTaskInput {
   input: unknown;
@@ -74,9 +74,7 @@ export async function parseTaskInput(task: Task, req: Request, cfg: Config): Pro
   const parsed = task.input.schema.safeParse(fields);
   if (!parsed.success) throw zodError(parsed.error);
   const bytes = file.buffer;
-  const kind = await sniffMedia(bytes, task.input.media);
-  if (task.input.media === 'image') await probeImage(bytes, { maxBytes: cfg.MAX_IMAGE_BYTES, maxPixels: cfg.MAX_IMAGE_PIXELS });
-  else await probeAudio(bytes, { maxBytes: cfg.MAX_AUDIO_BYTES, maxSeconds: cfg.MAX_AUDIO_SECONDS });
+  const kind = await probeUpload(task.input.media, bytes, cfg);
   return { input: parsed.data, upload: { bytes, mime: kind.mime }, ...(webhook ? { webhook } : {}) };
 }
 

@@ -1,5 +1,5 @@
 import type { Config, Logger, TaskInput, TaskName, TaskResult } from '@ca/shared';
-import type { DecodedAudio, DecodedImage } from '@ca/media';
+import type { DecodedUpload } from '@ca/media';
 import type { ModelHost } from '../models/host.js';
 import type { Continuation } from './continuation.js';
 
@@ -27,10 +27,8 @@ export interface HandlerContext {
   turn<T>(fn: () => Promise<T>): Promise<T>;
 }
 
-export interface MediaInput {
-  image?: DecodedImage;
-  audio?: DecodedAudio;
-}
+/** The decoded upload (@ca/media decodeUpload): `image`, `audio` or `document`, by the task's media. */
+export type MediaInput = DecodedUpload;
 
 /** A handler answers with its result, or hands the rest of the work to another task (continuation.ts). */
 export type Handler<N extends TaskName> = (input: TaskInput<N>, media: MediaInput, ctx: HandlerContext) => Promise<TaskResult<N> | Continuation>;

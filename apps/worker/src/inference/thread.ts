@@ -8,7 +8,7 @@
  * outside while a model call runs aborts the whole process (threads/spawn.ts says why).
  */
 import { parentPort } from 'node:worker_threads';
-import { decodeAudio, decodeImage } from '@ca/media';
+import { decodeUpload } from '@ca/media';
 import { AppError, cancelledError, captureConsole, createLogger, failureOf, isAppError, type Config, type TaskName } from '@ca/shared';
 import { HANDLERS } from '../handlers/index.js';
 import type { HandlerContext, InferenceReport, MediaInput } from '../handlers/types.js';
@@ -35,9 +35,7 @@ const send = (m: FromThread, transfer: ArrayBuffer[] = []) => port.postMessage(m
 async function run(id: number, abort: AbortController, req: RunRequest): Promise<unknown> {
   if (!cfg || !host) throw new Error('models are not loaded');
   const c = cfg;
-  const media: MediaInput = {};
-  if (req.upload?.media === 'image') media.image = await decodeImage(Buffer.from(req.upload.bytes), { maxBytes: c.MAX_IMAGE_BYTES, maxPixels: c.MAX_IMAGE_PIXELS });
-  if (req.upload?.media === 'audio') media.audio = await decodeAudio(Buffer.from(req.upload.bytes), { maxBytes: c.MAX_AUDIO_BYTES, maxSeconds: c.MAX_AUDIO_SECONDS });
+  const media: MediaInput = req.upload ? await decodeUpload(req.upload.media, Buffer.from(req.upload.bytes), c) : {};
   const reports: InferenceReport[] = [];
   const ctx: HandlerContext = {
     cfg: c,

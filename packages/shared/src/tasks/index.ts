@@ -9,6 +9,7 @@ import type { z } from 'zod';
 import type { Domain } from '../config.js';
 import type { ModelKey } from '../models.js';
 import type { TaskContract } from './task.js';
+export type { UploadMedia } from './task.js';
 
 /** Every task the service offers. Adding a task = one contract here + one worker handler. */
 export const TASKS = {

@@ -7,7 +7,9 @@ import type { Domain } from '../config.js';
 import type { ModelKey } from '../models.js';
 
 export type JsonInput<S extends z.ZodType> = { kind: 'json'; schema: S };
-export type UploadInput<S extends z.ZodType> = { kind: 'upload'; media: 'image' | 'audio'; schema: S };
+/** 'document': an image or a PDF (extract-text). */
+export type UploadMedia = 'image' | 'audio' | 'document';
+export type UploadInput<S extends z.ZodType> = { kind: 'upload'; media: UploadMedia; schema: S };
 
 export interface TaskContract<
   N extends string = string,

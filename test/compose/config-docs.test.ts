@@ -1,9 +1,10 @@
-/** .env.example and the README's configuration tables are what `pnpm docs:generate` renders from the schema. */
+/** .env.example and the README's generated tables are what `pnpm docs:generate` renders (schema, error catalogue, formats). */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '@ca/shared';
-import { defaultOf, renderEnvExample, withGeneratedBlocks } from '../../packages/shared/src/config-docs-render.js';
+import { defaultOf, renderEnvExample } from '../../packages/shared/src/config-docs-render.js';
+import { renderReadme } from '../../scripts/readme-blocks.js';
 
 const read = (f: string) => readFileSync(path.join(REPO_ROOT, f), 'utf8');
 
@@ -12,9 +13,10 @@ describe('configuration docs', () => {
     expect(read('.env.example')).toBe(renderEnvExample());
   });
 
-  it("the README's configuration and error tables are too, one row per variable and per code", () => {
+  it("the README's configuration, error and upload-format tables are too, one row per variable, code and upload task", () => {
     const readme = read('README.md');
-    expect(readme).toBe(withGeneratedBlocks(readme));
+    expect(readme).toBe(renderReadme(readme));
+    expect(readme).toMatch(/\| `extract-text` \| [^|]*HEIC[^|]*PDF/);
     expect(readme).toContain('| `ADMIN_READ_ONLY` | `false` |');
     expect(readme).toContain('| `WEBHOOK_KEY_SECRETS` | unset |');
     expect(readme).toContain('| 503 | `no_worker` | yes |');

@@ -61,6 +61,7 @@ export function audioFixtures(dir: string, opts: { repeat?: number; only?: strin
     enc('WAV 32-bit float', 'voice-f32.wav', ['-c:a', 'pcm_f32le']),
     enc('AAC (ADTS)', 'voice.aac', ['-c:a', 'aac', '-f', 'adts']),
     opts.only && opts.only !== '.amr' ? undefined : { ...amrNb(src, path.join(dir, 'mms.amr')), name: 'AMR-NB (MMS)', seconds: dur },
+    opts.only ? undefined : enc('3GP with AMR-NB (MMS, older phones)', 'mms.3gp', ['-c:a', 'copy'], ['-i', path.join(dir, 'mms.amr')]),
     enc('MP4 video, H.264 + AAC', 'clip.mp4', ['-map', '0:v', '-map', '1:a', '-c:v', 'libx264', '-preset', 'ultrafast', '-c:a', 'aac', '-shortest'], video),
     enc('MOV video, H.264 + AAC', 'clip.mov', ['-map', '0:v', '-map', '1:a', '-c:v', 'libx264', '-preset', 'ultrafast', '-c:a', 'aac', '-shortest'], video),
   ].filter((f): f is Fixture => f !== undefined);

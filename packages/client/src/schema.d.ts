@@ -254,7 +254,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Read printed text from a photo: labels, receipts, serial numbers (not handwriting).
+         * Read printed text from a photo or a PDF: labels, receipts, invoices, serial numbers (not handwriting).
          * @description Runs the task and answers with its result. If it is not done within 30000 ms the answer is 202 with the job (and its Location) to poll, so no work is lost.
          */
         post: operations["extractText"];
@@ -580,7 +580,7 @@ export interface components {
                  * @description Stable, machine-readable code (clients switch on it); README "Errors" lists them all.
                  * @enum {string}
                  */
-                code: "bad_request" | "invalid_json" | "invalid_multipart" | "invalid_path" | "invalid_idempotency_key" | "unauthorized" | "forbidden" | "origin_not_allowed" | "not_found" | "unknown_task" | "job_not_found" | "batch_not_found" | "read_only" | "request_timeout" | "job_finished" | "job_not_finished" | "no_webhook" | "cancelled" | "upload_expired" | "text_too_long" | "body_too_large" | "file_too_large" | "image_too_large" | "image_dimensions_too_large" | "audio_too_large" | "audio_too_long" | "batch_too_large" | "unsupported_media_type" | "unsupported_encoding" | "validation_error" | "unsupported_language" | "file_required" | "corrupt_media" | "invalid_window" | "idempotency_key_reused" | "batch_unsupported" | "webhook_refused" | "webhooks_not_configured" | "invalid_job" | "rate_limited" | "headers_too_large" | "internal_error" | "inference_failed" | "invalid_result" | "image_decode_failed" | "inference_thread_crashed" | "chain_broken" | "job_stalled" | "injected_fault" | "redis_unavailable" | "redis_full" | "no_worker" | "queue_full" | "model_unavailable" | "worker_closing" | "deadline_exceeded";
+                code: "bad_request" | "invalid_json" | "invalid_multipart" | "invalid_path" | "invalid_idempotency_key" | "unauthorized" | "forbidden" | "origin_not_allowed" | "not_found" | "unknown_task" | "job_not_found" | "batch_not_found" | "read_only" | "request_timeout" | "job_finished" | "job_not_finished" | "no_webhook" | "cancelled" | "upload_expired" | "text_too_long" | "body_too_large" | "file_too_large" | "image_too_large" | "image_dimensions_too_large" | "audio_too_large" | "audio_too_long" | "batch_too_large" | "unsupported_media_type" | "unsupported_encoding" | "validation_error" | "unsupported_language" | "file_required" | "corrupt_media" | "decode_timeout" | "invalid_window" | "idempotency_key_reused" | "batch_unsupported" | "webhook_refused" | "webhooks_not_configured" | "invalid_job" | "rate_limited" | "headers_too_large" | "internal_error" | "inference_failed" | "invalid_result" | "image_decode_failed" | "inference_thread_crashed" | "chain_broken" | "job_stalled" | "injected_fault" | "redis_unavailable" | "redis_full" | "no_worker" | "queue_full" | "model_unavailable" | "decoder_unavailable" | "worker_closing" | "deadline_exceeded";
                 /** @description Human-readable explanation. */
                 message: string;
                 /** @description Safe extra facts: zod issues, limits, supported values. */
@@ -901,7 +901,7 @@ export interface components {
         CheckItemReturnEligibilityUpload: {
             /**
              * Format: binary
-             * @description The image (image/jpeg, image/png, image/webp), at most 5242880 bytes. Its type is judged by its bytes.
+             * @description The image: JPEG, PNG, WebP, AVIF, HEIC/HEIF (iPhone photos); at most 5242880 bytes. Its type is judged by its bytes.
              */
             file: string;
         };
@@ -916,7 +916,7 @@ export interface components {
         AudioTranscribeUpload: {
             /**
              * Format: binary
-             * @description The audio (audio/wav, audio/mpeg, audio/ogg, audio/ogg; codecs=opus), at most 10485760 bytes and 120 s. Its type is judged by its bytes.
+             * @description The audio: WAV (PCM 8–32-bit, float, μ-law, A-law), MP3, Ogg Vorbis, Ogg Opus, FLAC, M4A/AAC (iPhone voice memos, Safari recordings), MP4 video (its audio track), MOV video (its audio track), 3GP (AMR or AAC), WebM/Opus (Chrome and Firefox recordings), AAC (ADTS), AMR-NB/WB; at most 10485760 bytes and 120 s. Its type is judged by its bytes.
              */
             file: string;
             /**
@@ -938,7 +938,7 @@ export interface components {
         AudioTranscribeTranslateUpload: {
             /**
              * Format: binary
-             * @description The audio (audio/wav, audio/mpeg, audio/ogg, audio/ogg; codecs=opus), at most 10485760 bytes and 120 s. Its type is judged by its bytes.
+             * @description The audio: WAV (PCM 8–32-bit, float, μ-law, A-law), MP3, Ogg Vorbis, Ogg Opus, FLAC, M4A/AAC (iPhone voice memos, Safari recordings), MP4 video (its audio track), MOV video (its audio track), 3GP (AMR or AAC), WebM/Opus (Chrome and Firefox recordings), AAC (ADTS), AMR-NB/WB; at most 10485760 bytes and 120 s. Its type is judged by its bytes.
              */
             file: string;
             /**
@@ -954,19 +954,26 @@ export interface components {
             target_lang: string;
         };
         ExtractTextResult: {
-            /** @description All lines in reading order, joined with newlines. */
+            /** @description All lines in reading order, joined with newlines (pages of a PDF separated by an empty line). */
             text: string;
             lines: {
                 text: string;
                 confidence: number;
-                /** @description [x, y, width, height] in image pixels */
+                /** @description [x, y, width, height] in image pixels (of the rendered page, for a PDF) */
                 box: [
                     number,
                     number,
                     number,
                     number
                 ];
+                /** @description The page the line is on (1 for a photo). */
+                page: number;
             }[];
+            /** @description For a PDF of more than one page: how many pages were read (the first MAX_PDF_PAGES) of how many it has. */
+            pages?: {
+                read: number;
+                total: number;
+            };
             duration_ms: number;
             /** @description true when a text field was cut at MAX_RESPONSE_CHARS */
             truncated?: boolean;
@@ -975,7 +982,7 @@ export interface components {
         ExtractTextUpload: {
             /**
              * Format: binary
-             * @description The image (image/jpeg, image/png, image/webp), at most 5242880 bytes. Its type is judged by its bytes.
+             * @description The photo or PDF: JPEG, PNG, WebP, AVIF, HEIC/HEIF (iPhone photos), PDF (first pages); at most 5242880 bytes (a PDF: its first 5 pages). Its type is judged by its bytes.
              */
             file: string;
         };
@@ -1119,6 +1126,7 @@ export interface components {
          *     - `unsupported_language`: A language code the model does not have (details.supported lists them).
          *     - `file_required`: An upload task without a file in the field "file".
          *     - `corrupt_media`: The file has an accepted type but cannot be decoded.
+         *     - `decode_timeout`: The file took longer than DECODE_TIMEOUT_MS to decode (a hostile or pathological file).
          *     - `invalid_window`: The LLMOps window is not a number followed by s, m, h or d (at most 7d).
          *     - `idempotency_key_reused`: The Idempotency-Key was used with another body.
          *     - `batch_unsupported`: Batches take JSON tasks only.
@@ -1196,6 +1204,7 @@ export interface components {
          *     - `no_worker`: No live worker runs this task now (details name the models that failed): wait Retry-After.
          *     - `queue_full`: The domain queue holds MAX_QUEUED_JOBS waiting jobs: wait Retry-After.
          *     - `model_unavailable`: A model could not be loaded (details.reason says why).
+         *     - `decoder_unavailable`: The format needs a decoder that is not installed where the worker runs (details.install names the Debian package).
          *     - `worker_closing`: The worker is shutting down; the job goes to another.
          */
         Unavailable: {
@@ -2110,7 +2119,8 @@ export interface operations {
                      *             18,
                      *             310,
                      *             34
-                     *           ]
+                     *           ],
+                     *           "page": 1
                      *         },
                      *         {
                      *           "text": "TOTAL 45.67",
@@ -2120,7 +2130,8 @@ export interface operations {
                      *             70,
                      *             190,
                      *             34
-                     *           ]
+                     *           ],
+                     *           "page": 1
                      *         }
                      *       ],
                      *       "duration_ms": 412

@@ -75,7 +75,7 @@ export function renderErrorTable(): string {
   return `${ERRORS_BEGIN}\n| status | code | retry? | meaning |\n| --- | --- | --- | --- |\n${rows.join('\n')}\n${ERRORS_END}`;
 }
 
-const replaceBlock = (text: string, begin: string, end: string, block: string) => {
+export const replaceBlock = (text: string, begin: string, end: string, block: string) => {
   const a = text.indexOf(begin);
   const b = text.indexOf(end);
   if (a < 0 || b < a) throw new Error(`the README has no ${begin} … ${end} block`);

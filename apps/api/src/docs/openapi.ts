@@ -74,8 +74,8 @@ export const RESULT_EXAMPLES: Record<TaskName, Obj> = {
   'extract-text': {
     text: 'ORDER #A1B2-77810\nTOTAL 45.67',
     lines: [
-      { text: 'ORDER #A1B2-77810', confidence: 0.98, box: [24, 18, 310, 34] },
-      { text: 'TOTAL 45.67', confidence: 0.97, box: [24, 70, 190, 34] },
+      { text: 'ORDER #A1B2-77810', confidence: 0.98, box: [24, 18, 310, 34], page: 1 },
+      { text: 'TOTAL 45.67', confidence: 0.97, box: [24, 70, 190, 34], page: 1 },
     ],
     duration_ms: 412,
   },

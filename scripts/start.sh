@@ -4,7 +4,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 ensure_deps
 ensure_decoders || true
 # .env (or ENV_FILE) fills in what the environment does not set; the processes apply the same rule.
-env_exports="$(node scripts/env-file.mjs)" || exit 1
+env_exports="$(node --import tsx scripts/env-file.ts)" || exit 1
 eval "$env_exports"
 if [ -n "${REDIS_URL:-}" ]; then
   redis_answers "$REDIS_URL" || { log "REDIS_URL is set but Redis does not answer there"; exit 1; }

@@ -5,21 +5,15 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { EnvSchema, loadConfig, REPO_ROOT } from '@ca/shared';
+import { binOf } from '../helpers/bin.js';
 
 const read = (f: string) => readFileSync(path.join(REPO_ROOT, f), 'utf8');
-/** dclint's CLI, run with this node (no shell, no npx). */
-const DCLINT = (() => {
-  const req = createRequire(path.join(REPO_ROOT, 'package.json'));
-  const pkg = req.resolve('dclint/package.json');
-  const bin = (JSON.parse(readFileSync(pkg, 'utf8')) as { bin: string | Record<string, string> }).bin;
-  return path.join(path.dirname(pkg), typeof bin === 'string' ? bin : bin.dclint ?? Object.values(bin)[0]!);
-})();
+const DCLINT = binOf('dclint');
 
 interface Service {
   image?: string;

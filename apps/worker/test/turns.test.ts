@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Turns } from '../src/inference/turns.js';
 
 const tick = () => new Promise((r) => setImmediate(r));
@@ -18,6 +18,14 @@ function call(log: string[], name: string, running: { n: number; max: number }) 
   return { fn, release };
 }
 
+/** End a running call and let the turn pass on. */
+async function finish(c: { release(): void }, ended?: Promise<unknown>): Promise<void> {
+  c.release();
+  await (ended ?? tick());
+}
+
+afterEach(() => void vi.useRealTimers());
+
 describe('model-call turns', () => {
   it('runs one call at a time, the lowest priority number first, then in order of asking', async () => {
     const turns = new Turns();
@@ -34,10 +42,7 @@ describe('model-call turns', () => {
     await tick();
     expect(log).toEqual(['batch1']);
     expect(turns.queued).toBe(4);
-    for (const name of ['batch1', 'live1', 'live2', 'batch2', 'batch3'] as const) {
-      calls[name].release();
-      await tick();
-    }
+    for (const name of ['batch1', 'live1', 'live2', 'batch2', 'batch3'] as const) await finish(calls[name]);
     expect(await Promise.all(results)).toEqual(['batch1', 'batch2', 'batch3', 'live1', 'live2']);
     expect(log).toEqual(['batch1', 'live1', 'live2', 'batch2', 'batch3']);
     expect(running.max).toBe(1);
@@ -53,16 +58,13 @@ describe('model-call turns', () => {
     const pa = turns.take(0, a.fn);
     const pb = turns.take(0, b.fn);
     await tick();
-    a.release();
-    await pa;
+    await finish(a, pa);
     const pc = turns.take(0, c.fn);
     await tick();
     expect(log).toEqual(['a', 'b']);
-    b.release();
-    await pb;
+    await finish(b, pb);
     await tick();
-    c.release();
-    await pc;
+    await finish(c, pc);
     expect(running.max).toBe(1);
   });
 
@@ -73,6 +75,8 @@ describe('model-call turns', () => {
   });
 
   it('anticipation: after a live call, a waiting batch call is held for the next live call, and runs when none comes', async () => {
+    // Fake clocks: the window is measured in the test's time, not the machine's (a loaded CI host).
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
     const turns = new Turns(40);
     const log: string[] = [];
     const running = { n: 0, max: 0 };
@@ -82,19 +86,18 @@ describe('model-call turns', () => {
     const pLive1 = turns.take(0, live1.fn);
     const pBatch = turns.take(100, batch.fn);
     await tick();
-    live1.release();
-    await pLive1;
-    await new Promise((r) => setTimeout(r, 10)); // within the window: the batch call still waits
+    await finish(live1, pLive1);
+    await vi.advanceTimersByTimeAsync(10); // within the window: the batch call still waits
     expect(log).toEqual(['live1']);
     const pLive2 = turns.take(0, live2.fn); // the live call the turn was held for goes first
     await tick();
     expect(log).toEqual(['live1', 'live2']);
-    live2.release();
-    await pLive2;
-    await new Promise((r) => setTimeout(r, 60)); // no live call in the window: the batch call runs
+    await finish(live2, pLive2);
+    await vi.advanceTimersByTimeAsync(39);
+    expect(log).toEqual(['live1', 'live2']); // still inside the window after live2
+    await vi.advanceTimersByTimeAsync(2); // no live call in the window: the batch call runs
     expect(log).toEqual(['live1', 'live2', 'batch']);
-    batch.release();
-    await pBatch;
+    await finish(batch, pBatch);
     expect(running.max).toBe(1);
   });
 });

@@ -1,7 +1,6 @@
 /** The generated OpenAPI document: valid OpenAPI 3.1, and derived from the contracts (every task routed). */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import SwaggerParser from '@apidevtools/swagger-parser';
@@ -9,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { ERROR_CODES, loadConfig, REPO_ROOT, TASKS, type TaskName } from '@ca/shared';
 import { buildOpenApi, RESULT_EXAMPLES } from '../../src/docs/openapi.js';
 import type { Obj } from '../../src/docs/components.js';
+import { binOf } from '../../../../test/helpers/bin.js';
 
 type Doc = {
   openapi: string;
@@ -67,8 +67,7 @@ describe('buildOpenApi', () => {
 });
 
 describe('independent tools accept the document', () => {
-  const pkg = createRequire(path.join(REPO_ROOT, 'package.json')).resolve('@redocly/cli/package.json');
-  const REDOCLY = path.join(path.dirname(pkg), (JSON.parse(readFileSync(pkg, 'utf8')) as { bin: Record<string, string> }).bin.redocly!);
+  const REDOCLY = binOf('@redocly/cli', 'redocly');
   const lint = (d: unknown) => {
     const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'ca-openapi-')), 'openapi.json');
     writeFileSync(file, JSON.stringify(d));

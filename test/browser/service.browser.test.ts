@@ -12,7 +12,8 @@ import { startApi, type ApiHandle } from '../helpers/api.js';
 import { testEnv, testPrefix } from '../helpers/env.js';
 import { get, pollJob, post } from '../helpers/http.js';
 import { textImage, wav } from '../helpers/media.js';
-import { TASKS } from '@ca/shared';
+import { TASKS, type UploadMedia } from '@ca/shared';
+import { receiptPdf } from '../helpers/encoders.js';
 import { startWorker, waitFor, type WorkerHandle } from '../helpers/processes.js';
 import { ARTIFACTS, launchBrowser, type BrowserHandle } from './browser.js';
 import { PAGE_CSP } from '../../apps/api/src/app.js';
@@ -122,9 +123,10 @@ describe('the service in Chromium (Swagger UI + Bull Board)', () => {
   it('Swagger UI "Try it out" succeeds for every task as the page fills it in (its example; a real file for uploads)', async () => {
     const { page } = anon!;
     await page.goto(`${api!.url}/docs/`, { waitUntil: 'domcontentloaded', timeout: UI_TIMEOUT });
-    const files: Record<string, { name: string; mimeType: string; buffer: Buffer }> = {
+    const files: Record<UploadMedia, { name: string; mimeType: string; buffer: Buffer }> = {
       image: { name: 'parcel.png', mimeType: 'image/png', buffer: await textImage(['ORDER 58213', 'TOTAL 12.50']) },
       audio: { name: 'voice.wav', mimeType: 'audio/wav', buffer: wav({ seconds: 1.5 }) },
+      document: { name: 'receipt.pdf', mimeType: 'application/pdf', buffer: await receiptPdf() },
     };
     const outcomes: string[] = [];
     for (const t of Object.values(TASKS)) {
@@ -137,7 +139,7 @@ describe('the service in Chromium (Swagger UI + Bull Board)', () => {
       if (await tryItOut.isVisible()) await tryItOut.click();
       await execute.waitFor({ timeout: UI_TIMEOUT });
       // Nothing typed: JSON tasks run their pre-filled example, uploads only get their file.
-      if (t.input.kind === 'upload') await op.locator('input[type="file"]').setInputFiles(files[t.input.media]!);
+      if (t.input.kind === 'upload') await op.locator('input[type="file"]').setInputFiles(files[t.input.media]);
       const [response] = await Promise.all([
         page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === `/${t.name}`, { timeout: 90_000 }),
         execute.click(),

@@ -200,6 +200,6 @@ export function createProcessor(deps: ProcessorDeps) {
     if (!data.blob) throw unrecoverable(422, 'invalid_job', 'the job has no upload');
     const bytes = await redis.getBuffer(data.blob.key);
     if (!bytes) throw unrecoverable(410, 'upload_expired', 'the uploaded file is no longer available');
-    return { media: input.media, bytes: new Uint8Array(bytes) };
+    return new Uint8Array(bytes);
   }
 }

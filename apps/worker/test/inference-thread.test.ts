@@ -17,7 +17,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const LINES = ['ORDER #A1B2-77810', 'TOTAL 45.67', 'SERIAL SN-4471-XQ', 'RETURN BY 2026-12-31', 'THANK YOU FOR SHOPPING'];
 
 async function ocrJob(t: InferenceThread, png: Buffer) {
-  return t.run({ task: 'extract-text', input: {}, upload: { media: 'image', bytes: new Uint8Array(png) }, requestId: 'lifecycle', priority: 0 });
+  return t.run({ task: 'extract-text', input: {}, upload: new Uint8Array(png), requestId: 'lifecycle', priority: 0 });
 }
 
 describe('inference thread lifecycle', () => {

@@ -66,7 +66,7 @@ export class InferenceThread {
 
   /** Runs a job once the thread's models are loaded: a job that arrives during a restart waits for them. */
   run(req: RunRequest, onProgress?: (p: RunProgress) => void): { id: number; done: Promise<RunReply> } {
-    const transfer = req.upload ? [req.upload.bytes.buffer as ArrayBuffer] : [];
+    const transfer = req.upload ? [req.upload.buffer as ArrayBuffer] : [];
     const id = this.nextId++;
     this.queued.add(id);
     if (onProgress) this.progress.set(id, onProgress);

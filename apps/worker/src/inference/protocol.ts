@@ -1,5 +1,5 @@
 /** Messages between a worker process's main thread and its inference thread. */
-import type { Config, Domain, TaskName, UploadMedia, WireFailure } from '@ca/shared';
+import type { Config, Domain, TaskName, WireFailure } from '@ca/shared';
 import type { InferenceReport } from '../handlers/types.js';
 import type { ContinuationData } from '../handlers/continuation.js';
 import type { ModelStatus } from '@ca/shared';
@@ -14,7 +14,8 @@ export interface LoadReply {
 export interface RunRequest {
   task: TaskName;
   input: unknown;
-  upload?: { media: UploadMedia; bytes: Uint8Array };
+  /** The upload's bytes; the thread decodes them as the task's contract says (its `input.media`). */
+  upload?: Uint8Array;
   requestId: string;
   /** The job's BullMQ priority (0 = a live job): its model calls' place in line (inference/turns.ts). */
   priority: number;

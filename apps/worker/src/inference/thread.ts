@@ -9,7 +9,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { decodeUpload } from '@ca/media';
-import { AppError, cancelledError, captureConsole, createLogger, failureOf, isAppError, type Config, type TaskName } from '@ca/shared';
+import { AppError, cancelledError, captureConsole, createLogger, failureOf, isAppError, TASKS, type Config, type TaskName } from '@ca/shared';
 import { HANDLERS } from '../handlers/index.js';
 import type { HandlerContext, InferenceReport, MediaInput } from '../handlers/types.js';
 import { Continuation } from '../handlers/continuation.js';
@@ -35,7 +35,8 @@ const send = (m: FromThread, transfer: ArrayBuffer[] = []) => port.postMessage(m
 async function run(id: number, abort: AbortController, req: RunRequest): Promise<unknown> {
   if (!cfg || !host) throw new Error('models are not loaded');
   const c = cfg;
-  const media: MediaInput = req.upload ? await decodeUpload(req.upload.media, Buffer.from(req.upload.bytes), c) : {};
+  const spec = TASKS[req.task].input;
+  const media: MediaInput = spec.kind === 'upload' && req.upload ? await decodeUpload(spec.media, Buffer.from(req.upload), c) : {};
   const reports: InferenceReport[] = [];
   const ctx: HandlerContext = {
     cfg: c,

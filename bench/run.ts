@@ -12,6 +12,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createLogger, REPO_ROOT } from '@ca/shared';
 import { benchBatchBesideLive } from './batch.js';
+import { benchThroughput } from './throughput.js';
 import { benchServiceLarge, benchServiceTiny, type E2eOptions } from './e2e.js';
 import { Cleanup, REDIS_URL } from './lib/service.js';
 import { renderTable, type Row } from './lib/stats.js';
@@ -23,6 +24,8 @@ const { values } = parseArgs({
     quick: { type: 'boolean', default: false },
     'skip-models': { type: 'boolean', default: false },
     'skip-service': { type: 'boolean', default: false },
+    /** Run only these sections, e.g. --only 1,7 (1-2 models, 3-5 service, 6 batch, 7 throughput). */
+    only: { type: 'string', default: '' },
   },
 });
 const runs = Math.max(1, Number(values.runs) || 20);
@@ -51,18 +54,25 @@ let failure: unknown;
 try {
   progress('models: checking the generated tiny and bench-size sets');
   await ensureModels(rows, progress);
-  if (!values['skip-models']) {
+  const only = new Set(values.only.split(',').filter(Boolean));
+  const want = (...sections: string[]) => only.size === 0 || sections.some((x) => only.has(x));
+  if (!values['skip-models'] && want('1', '2')) {
     progress(`§1 tiny models in-process, ${runs} calls each`);
     await benchTinyModels(runs, log, rows);
     progress('§1/§2 bench-size QA in-process (q8, fp32) and event-loop lag');
     await benchLargeQa(runs, log, rows);
   }
   if (!values['skip-service']) {
-    progress(`§3/§4 service with the tiny profile (Redis ${REDIS_URL})`);
-    await benchServiceTiny(e2e, cleanup, rows, progress);
-    await benchServiceLarge(e2e, cleanup, rows, progress);
-    progress('§6 live calls beside a batch (bench-size QA)');
-    await benchBatchBesideLive(e2e.benchCalls * 2, cleanup, rows, progress);
+    if (want('3', '4', '5')) {
+      progress(`§3/§4 service with the tiny profile (Redis ${REDIS_URL})`);
+      await benchServiceTiny(e2e, cleanup, rows, progress);
+      await benchServiceLarge(e2e, cleanup, rows, progress);
+    }
+    if (want('6')) {
+      progress('§6 live calls beside a batch (bench-size QA)');
+      await benchBatchBesideLive(e2e.benchCalls * 2, cleanup, rows, progress);
+    }
+    if (want('7')) await benchThroughput(values.quick ? 1 : 3, values.quick ? 4 : 8, cleanup, rows, progress);
   }
 } catch (e) {
   failure = e;

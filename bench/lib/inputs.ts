@@ -60,6 +60,8 @@ export function fitContext(tok: Tokenizer, target: number, question = QA_QUESTIO
 interface Tf {
   RawImage: new (data: Uint8Array | Uint8ClampedArray, width: number, height: number, channels: number) => unknown;
   AutoTokenizer: { from_pretrained(id: string): Promise<Tokenizer> };
+  env: { localModelPath: string; allowRemoteModels: boolean };
+  pipeline(task: 'question-answering', model: string, opts: { dtype: string }): Promise<(q: string, c: string, o: { top_k: number }) => Promise<unknown>>;
 }
 
 let tf: Promise<Tf> | undefined;

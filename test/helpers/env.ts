@@ -28,6 +28,8 @@ export function testEnv(prefix: string, extra: Record<string, string> = {}): Rec
     HEARTBEAT_TTL_MS: '2000',
     JOB_BACKOFF_MS: '50',
     ORT_THREADS: '1',
+    // One inference thread per test worker (each thread loads every model): the pool has its own test.
+    WORKER_INFERENCE_THREADS: '1',
     RATE_LIMIT_BURST: '0',
     ENV_FILE: '', // a developer's .env never reaches a test's processes
     ...extra,

@@ -23,7 +23,7 @@ import {
   type TaskName,
 } from '@ca/shared';
 import type { InferenceReport } from './handlers/types.js';
-import type { InferenceThread } from './inference/client.js';
+import type { InferencePool } from './inference/pool.js';
 import type { RunRequest } from './inference/protocol.js';
 import { toBullError } from './failures.js';
 import type { Chains } from './chain.js';
@@ -45,7 +45,8 @@ export interface JobOutcome {
 
 export interface ProcessorDeps {
   cfg: Config;
-  inference: InferenceThread;
+  /** The worker's inference threads (one pool; an InferenceThread has the same three members). */
+  inference: Pick<InferencePool, 'run' | 'cancel' | 'status'>;
   log: Logger;
   redis: Redis;
   chains: Chains;

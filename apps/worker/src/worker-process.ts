@@ -24,7 +24,7 @@ import {
 import { assertHandlersComplete } from './handlers/index.js';
 import { startHeartbeat } from './heartbeat.js';
 import { createWorkerMetrics } from './metrics.js';
-import { InferenceThread } from './inference/client.js';
+import { InferencePool } from './inference/pool.js';
 import { createProcessor, HAND_BACK_REASON, type JobOutcome } from './processor.js';
 import { createChains } from './chain.js';
 import { TEXT_FIELDS } from './truncate.js';
@@ -37,7 +37,7 @@ export async function startWorkerProcess(cfg: Config, log: Logger) {
   const metrics = createWorkerMetrics();
   // Work a handler hands to another task becomes a child job on that task's queue (chain.ts).
   const chains = createChains(cfg, redis);
-  const inference = new InferenceThread(cfg, [...cfg.WORKER_DOMAINS], log);
+  const inference = new InferencePool(cfg, [...cfg.WORKER_DOMAINS], log);
   let state: WorkerRecord['state'] = 'loading';
   /** BullMQ workers by queue: each served domain's live lane, and its batch lane unless WORKER_BATCH_CONCURRENCY=0. */
   const workers = new Map<QueueName, Worker>();
@@ -129,7 +129,7 @@ export async function startWorkerProcess(cfg: Config, log: Logger) {
   };
   // Batch items have slots of their own: a live job never waits for a slot behind them.
   const serve = (d: Domain) => {
-    consume(queueName(d), cfg.WORKER_CONCURRENCY);
+    consume(queueName(d), cfg.workerConcurrency);
     if (cfg.WORKER_BATCH_CONCURRENCY > 0) consume(queueName(d, 'batch'), cfg.WORKER_BATCH_CONCURRENCY);
   };
   for (const d of cfg.WORKER_DOMAINS) {

@@ -40,7 +40,8 @@ export const EnvSchema = z
     QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9{}_.-]+$/).default('{ca}'),
     WORKER_DOMAINS: list('nlp,vision,audio').pipe(z.array(z.enum(DOMAINS)).min(1)),
     WORKER_METRICS_PORT: int(9464, 0, 65535),
-    WORKER_CONCURRENCY: int(1, 1, 64),
+    WORKER_CONCURRENCY: int(0, 0, 64),
+    WORKER_INFERENCE_THREADS: int(0, 0, 64),
     WORKER_BATCH_CONCURRENCY: int(1, 0, 64),
     WORKER_BATCH_ANTICIPATION_MS: int(20, 0, 1000),
     ORT_THREADS: int(0, 0, 256),
@@ -159,7 +160,12 @@ export interface Config extends Env {
   /** Folder of local models (Hub layout). */
   modelsDir: string;
   allowRemoteModels: boolean;
+  /** Inference threads per worker process (WORKER_INFERENCE_THREADS, or chosen from the cores). */
+  inferenceThreads: number;
+  /** ONNX Runtime intra-op threads per inference thread (ORT_THREADS, or the cores shared out). */
   ortThreads: number;
+  /** Live jobs per domain a worker process runs at once (WORKER_CONCURRENCY, or one per inference thread). */
+  workerConcurrency: number;
 }
 
 export class ConfigError extends Error {
@@ -182,10 +188,15 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   const modelsDir = path.resolve(REPO_ROOT, v.MODELS_DIR ?? (tiny ? 'models/tiny' : 'models/hub'));
   const remote = v.ALLOW_REMOTE_MODELS ?? (tiny ? 'false' : 'true');
   if (!['true', 'false', '1', '0'].includes(remote)) throw new ConfigError([`ALLOW_REMOTE_MODELS: expected true or false, got "${remote}"`]);
-  // Default: all cores for one worker process; with N processes per machine set ORT_THREADS = cores / N
-  // (DESIGN §8: oversubscribed ONNX thread pools collapse throughput).
-  const ortThreads = v.ORT_THREADS || os.availableParallelism();
-  return { ...v, modelsDir, allowRemoteModels: remote === 'true' || remote === '1', ortThreads };
+  // Default layout: up to two inference threads per worker process, the cores shared out between their
+  // ONNX Runtime pools (2 cores: 2 threads × 1, measured 1.44× one thread × 2 for QA; DESIGN §8:
+  // oversubscribed pools collapse throughput), and one live job slot per thread. With N processes per
+  // machine, set ORT_THREADS to cores / (N × threads).
+  const cores = os.availableParallelism();
+  const inferenceThreads = v.WORKER_INFERENCE_THREADS || Math.min(2, cores);
+  const ortThreads = v.ORT_THREADS || Math.max(1, Math.floor(cores / inferenceThreads));
+  const workerConcurrency = v.WORKER_CONCURRENCY || inferenceThreads;
+  return { ...v, modelsDir, allowRemoteModels: remote === 'true' || remote === '1', inferenceThreads, ortThreads, workerConcurrency };
 }
 
 /**

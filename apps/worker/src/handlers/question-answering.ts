@@ -4,9 +4,12 @@
  * start/end are character offsets into the client's context.
  */
 import type { Handler } from './types.js';
+import { answerWindow } from './qa-span.js';
 import { countTokens, timed } from './timing.js';
 
 const WINDOW_TOKENS = 320;
+/** The longest answer, in tokens (a sentence or two; the transformers.js pipeline has no limit, Python's defaults to 15). */
+export const MAX_ANSWER_TOKENS = 30;
 
 export const questionAnswering: Handler<'question-answering'> = async (input, _media, ctx) => {
   const m = ctx.models.get('qa');
@@ -15,9 +18,9 @@ export const questionAnswering: Handler<'question-answering'> = async (input, _m
   let best = { answer: '', score: 0, start: 0, end: 0 };
   for (const [i, w] of windows.entries()) {
     if (i > 0) ctx.progress(i, windows.length, 'windows');
-    const out = (await timed(ctx, m, () => m.pipe!(question, w.text, { top_k: 1 }), {
+    const out = await timed(ctx, m, () => answerWindow(m.pipe!, question, w.text, MAX_ANSWER_TOKENS), {
       tokensIn: countTokens(m, question) + countTokens(m, w.text),
-    })) as { answer: string; score: number };
+    });
     const span = locate(w.text, out.answer);
     if (span && (out.score > best.score || best.answer === '')) {
       best = { answer: w.text.slice(span[0], span[1]), score: out.score, start: w.offset + span[0], end: w.offset + span[1] };

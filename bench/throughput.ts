@@ -1,0 +1,96 @@
+/**
+ * §7 of the benchmark: QA throughput of the default layout against the peer (bench/peer/server.ts, the
+ * transformers.js tutorial's one-process server) and against this service's former default (one inference
+ * thread whose ONNX Runtime pool takes every core), issue 14 goal 1. Bench-size QA, q8, 8 and 32
+ * concurrent clients, each layout measured in turn in every round (the same machine load for all), the
+ * median of the rounds reported with the ratio to the peer, and each worker's resident memory.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { loadConfig, REPO_ROOT } from '@ca/shared';
+import { runLoad, type LoadResult } from './lib/load.js';
+import { api, benchPrefix, metricSum, serviceEnv, worker, type Cleanup } from './lib/service.js';
+import { ms, percentile, type Row } from './lib/stats.js';
+import { BENCH_DIR, TINY_DIR } from './model-layer.js';
+import { qaBody } from './e2e.js';
+
+interface Target {
+  name: string;
+  url: string;
+  rss: () => Promise<number>;
+}
+
+const median = (x: number[]) => [...x].sort((a, b) => a - b)[Math.floor(x.length / 2)]!;
+const mb = (b: number) => `${Math.round(b / 1024 / 1024)} MB`;
+
+async function startPeer(cleanup: Cleanup): Promise<Target> {
+  const proc: ChildProcess = spawn(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'bench/peer/server.ts')], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, MODELS_DIR: BENCH_DIR, MODEL_DTYPE: 'q8' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  cleanup.add(`peer ${proc.pid}`, async () => void proc.kill('SIGKILL'));
+  const port = await new Promise<number>((resolve, reject) => {
+    let out = '';
+    proc.stdout!.on('data', (d: Buffer) => {
+      out += d;
+      const m = /PORT (\d+)/.exec(out);
+      if (m) resolve(Number(m[1]));
+    });
+    proc.once('exit', (code) => reject(new Error(`the peer exited (${code})`)));
+  });
+  const rss = async () => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${proc.pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
+  return { name: 'peer (tutorial: pipeline in the HTTP server)', url: `http://127.0.0.1:${port}/question-answering`, rss };
+}
+
+async function startService(name: string, extra: Record<string, string>, cleanup: Cleanup): Promise<Target & { layout: string }> {
+  const tiny = path.relative(BENCH_DIR, TINY_DIR);
+  const env = serviceEnv(benchPrefix(`tput-${Object.keys(extra).length}`), {
+    MODELS_DIR: BENCH_DIR,
+    SUMMARIZER_MODEL: `${tiny}/ca-tiny/summarizer`,
+    TRANSLATION_MODEL: `${tiny}/ca-tiny/translator`,
+    ...extra,
+  });
+  const a = await api(env, cleanup);
+  const w = await worker(env, a, cleanup);
+  const cfg = loadConfig(env);
+  const rss = async () => metricSum(await (await fetch(`http://127.0.0.1:${w.metricsPort}/metrics`)).text(), 'process_resident_memory_bytes');
+  return { name, url: `${a.url}/question-answering`, rss, layout: `${cfg.inferenceThreads} inference thread(s) × ORT ${cfg.ortThreads}, ${cfg.workerConcurrency} live slot(s)` };
+}
+
+export async function benchThroughput(rounds: number, seconds: number, cleanup: Cleanup, rows: Row[], log: (m: string) => void): Promise<void> {
+  const { body, tokens } = await qaBody(BENCH_DIR);
+  log('§7 starting the peer and two service layouts (bench-size QA, q8)');
+  const targets: Target[] = [
+    await startPeer(cleanup),
+    await startService('service, default layout (no knobs set)', {}, cleanup),
+    await startService('service, former default (WORKER_INFERENCE_THREADS=1, ORT_THREADS=cores, WORKER_CONCURRENCY=1)', { WORKER_INFERENCE_THREADS: '1', ORT_THREADS: String(os.availableParallelism()), WORKER_CONCURRENCY: '1' }, cleanup),
+  ];
+  for (const t of targets) await runLoad({ url: t.url, body, concurrency: 2, count: 6 }); // warm-up
+  for (const clients of [8, 32]) {
+    const runs = new Map<Target, LoadResult[]>(targets.map((t) => [t, []]));
+    for (let r = 0; r < rounds; r++) {
+      for (const t of targets) {
+        log(`§7 ${clients} clients, round ${r + 1}/${rounds}: ${t.name}`);
+        runs.get(t)!.push(await runLoad({ url: t.url, body, concurrency: clients, durationMs: seconds * 1000 }));
+      }
+    }
+    const rate = (x: LoadResult) => (x.ok * 1000) / x.elapsedMs;
+    const peer = median(runs.get(targets[0]!)!.map(rate));
+    for (const t of targets) {
+      const rs = runs.get(t)!;
+      const r = median(rs.map(rate));
+      const lat = rs.flatMap((x) => x.latencies);
+      const errors = rs.reduce((n, x) => n + x.errors, 0);
+      rows.push({
+        section: '7 throughput vs the peer',
+        what: `QA throughput, ${clients} concurrent clients: ${t.name}`,
+        how: `bench-size QA (${tokens} tokens, q8); ${rounds} rounds of ${seconds} s, layouts in turn; median${'layout' in t ? `; ${(t as { layout: string }).layout}` : ''}`,
+        value: `${r.toFixed(1)}/s (${(r / peer).toFixed(2)}× the peer; goal ≥ 1.3×) · p50 ${ms(percentile(lat, 50))} · p99 ${ms(percentile(lat, 99))} · RSS ${mb(await t.rss())}${errors ? ` · ${errors} errors` : ''}`,
+      });
+    }
+  }
+  await cleanup.run(log);
+}

@@ -1,7 +1,7 @@
 /**
  * §7 of the benchmark: QA throughput of the default layout against the peer (bench/peer/server.ts, the
  * transformers.js tutorial's one-process server) and against this service's former default (one inference
- * thread whose ONNX Runtime pool takes every core), issue 14 goal 1. Bench-size QA, q8, 8 and 32
+ * thread whose ONNX Runtime pool takes every core), issue 14 goal 1. Bench-size QA, q8 and fp32, 8 and 32
  * concurrent clients, each layout measured in turn in every round (the same machine load for all), the
  * median of the rounds reported with the ratio to the peer, and each worker's resident memory.
  */
@@ -25,10 +25,10 @@ interface Target {
 const median = (x: number[]) => [...x].sort((a, b) => a - b)[Math.floor(x.length / 2)]!;
 const mb = (b: number) => `${Math.round(b / 1024 / 1024)} MB`;
 
-async function startPeer(cleanup: Cleanup): Promise<Target> {
+async function startPeer(dtype: string, cleanup: Cleanup): Promise<Target> {
   const proc: ChildProcess = spawn(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'bench/peer/server.ts')], {
     cwd: REPO_ROOT,
-    env: { ...process.env, MODELS_DIR: BENCH_DIR, MODEL_DTYPE: 'q8' },
+    env: { ...process.env, MODELS_DIR: BENCH_DIR, MODEL_DTYPE: dtype },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   cleanup.add(`peer ${proc.pid}`, async () => void proc.kill('SIGKILL'));
@@ -45,10 +45,11 @@ async function startPeer(cleanup: Cleanup): Promise<Target> {
   return { name: 'peer (tutorial: pipeline in the HTTP server)', url: `http://127.0.0.1:${port}/question-answering`, rss };
 }
 
-async function startService(name: string, extra: Record<string, string>, cleanup: Cleanup): Promise<Target & { layout: string }> {
+async function startService(name: string, dtype: string, extra: Record<string, string>, cleanup: Cleanup): Promise<Target & { layout: string }> {
   const tiny = path.relative(BENCH_DIR, TINY_DIR);
   const env = serviceEnv(benchPrefix(`tput-${Object.keys(extra).length}`), {
     MODELS_DIR: BENCH_DIR,
+    MODEL_DTYPE: dtype,
     SUMMARIZER_MODEL: `${tiny}/ca-tiny/summarizer`,
     TRANSLATION_MODEL: `${tiny}/ca-tiny/translator`,
     ...extra,
@@ -62,35 +63,37 @@ async function startService(name: string, extra: Record<string, string>, cleanup
 
 export async function benchThroughput(rounds: number, seconds: number, cleanup: Cleanup, rows: Row[], log: (m: string) => void): Promise<void> {
   const { body, tokens } = await qaBody(BENCH_DIR);
-  log('§7 starting the peer and two service layouts (bench-size QA, q8)');
-  const targets: Target[] = [
-    await startPeer(cleanup),
-    await startService('service, default layout (no knobs set)', {}, cleanup),
-    await startService('service, former default (WORKER_INFERENCE_THREADS=1, ORT_THREADS=cores, WORKER_CONCURRENCY=1)', { WORKER_INFERENCE_THREADS: '1', ORT_THREADS: String(os.availableParallelism()), WORKER_CONCURRENCY: '1' }, cleanup),
-  ];
-  for (const t of targets) await runLoad({ url: t.url, body, concurrency: 2, count: 6 }); // warm-up
-  for (const clients of [8, 32]) {
-    const runs = new Map<Target, LoadResult[]>(targets.map((t) => [t, []]));
-    for (let r = 0; r < rounds; r++) {
+  for (const dtype of ['q8', 'fp32']) {
+    log(`§7 starting the peer and two service layouts (bench-size QA, ${dtype})`);
+    const targets: Target[] = [
+      await startPeer(dtype, cleanup),
+      await startService('service, default layout (no knobs set)', dtype, {}, cleanup),
+      await startService('service, former default (WORKER_INFERENCE_THREADS=1, ORT_THREADS=cores, WORKER_CONCURRENCY=1)', dtype, { WORKER_INFERENCE_THREADS: '1', ORT_THREADS: String(os.availableParallelism()), WORKER_CONCURRENCY: '1' }, cleanup),
+    ];
+    for (const t of targets) await runLoad({ url: t.url, body, concurrency: 2, count: 6 }); // warm-up
+    for (const clients of [8, 32]) {
+      const runs = new Map<Target, LoadResult[]>(targets.map((t) => [t, []]));
+      for (let r = 0; r < rounds; r++) {
+        for (const t of targets) {
+          log(`§7 ${dtype}, ${clients} clients, round ${r + 1}/${rounds}: ${t.name}`);
+          runs.get(t)!.push(await runLoad({ url: t.url, body, concurrency: clients, durationMs: seconds * 1000 }));
+        }
+      }
+      const rate = (x: LoadResult) => (x.ok * 1000) / x.elapsedMs;
+      const peer = median(runs.get(targets[0]!)!.map(rate));
       for (const t of targets) {
-        log(`§7 ${clients} clients, round ${r + 1}/${rounds}: ${t.name}`);
-        runs.get(t)!.push(await runLoad({ url: t.url, body, concurrency: clients, durationMs: seconds * 1000 }));
+        const rs = runs.get(t)!;
+        const r = median(rs.map(rate));
+        const lat = rs.flatMap((x) => x.latencies);
+        const errors = rs.reduce((n, x) => n + x.errors, 0);
+        rows.push({
+          section: '7 throughput vs the peer',
+          what: `QA throughput, ${dtype}, ${clients} concurrent clients: ${t.name}`,
+          how: `bench-size QA (${tokens} tokens); ${rounds} rounds of ${seconds} s, layouts in turn; median${'layout' in t ? `; ${(t as { layout: string }).layout}` : ''}`,
+          value: `${r.toFixed(1)}/s (${(r / peer).toFixed(2)}× the peer; goal ≥ 1.3×) · p50 ${ms(percentile(lat, 50))} · p99 ${ms(percentile(lat, 99))} · RSS ${mb(await t.rss())}${errors ? ` · ${errors} errors` : ''}`,
+        });
       }
     }
-    const rate = (x: LoadResult) => (x.ok * 1000) / x.elapsedMs;
-    const peer = median(runs.get(targets[0]!)!.map(rate));
-    for (const t of targets) {
-      const rs = runs.get(t)!;
-      const r = median(rs.map(rate));
-      const lat = rs.flatMap((x) => x.latencies);
-      const errors = rs.reduce((n, x) => n + x.errors, 0);
-      rows.push({
-        section: '7 throughput vs the peer',
-        what: `QA throughput, ${clients} concurrent clients: ${t.name}`,
-        how: `bench-size QA (${tokens} tokens, q8); ${rounds} rounds of ${seconds} s, layouts in turn; median${'layout' in t ? `; ${(t as { layout: string }).layout}` : ''}`,
-        value: `${r.toFixed(1)}/s (${(r / peer).toFixed(2)}× the peer; goal ≥ 1.3×) · p50 ${ms(percentile(lat, 50))} · p99 ${ms(percentile(lat, 99))} · RSS ${mb(await t.rss())}${errors ? ` · ${errors} errors` : ''}`,
-      });
-    }
+    await cleanup.run(log);
   }
-  await cleanup.run(log);
 }

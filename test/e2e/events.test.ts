@@ -37,7 +37,7 @@ interface Received {
 }
 
 /** Read a job's events until the stream's final event; the client is closed by then or by the 204. */
-function transcript(url: string, headers: Record<string, string>, lastEventId?: string): Promise<{ events: Received[]; opens: number }> {
+function transcript(url: string, headers: Record<string, string>, lastEventId?: string, onEvent?: (e: Received) => void): Promise<{ events: Received[]; opens: number }> {
   return new Promise((resolve, reject) => {
     const events: Received[] = [];
     let opens = 0;
@@ -49,6 +49,7 @@ function transcript(url: string, headers: Record<string, string>, lastEventId?: 
     for (const type of ['queued', 'active', 'progress', 'completed', 'failed', 'cancelled']) {
       es.addEventListener(type, (m) => {
         events.push({ type, id: m.lastEventId, data: JSON.parse(m.data) });
+        onEvent?.(events.at(-1)!);
       });
     }
     // After the final event the server ends the stream; the client's reconnect gets 204 and gives up.
@@ -63,8 +64,15 @@ function transcript(url: string, headers: Record<string, string>, lastEventId?: 
 
 describe('job events (SSE)', () => {
   it('tell a job from queued to completed, with progress, then end', async () => {
+    // The queue is paused until the stream has told "queued": the job cannot finish before the client
+    // listens, however fast the model is (a finished job's stream tells only its end).
+    const nlp = api.deps.jobs.queues.nlp;
+    await nlp.pause();
     const id = (await post(api.url, '/jobs/question-answering', QA, A)).body.id as string;
-    const { events, opens } = await transcript(`${api.url}/jobs/${id}/events`, A);
+    let resuming: Promise<void> | undefined;
+    const { events, opens } = await transcript(`${api.url}/jobs/${id}/events`, A, undefined, () => void (resuming ??= nlp.resume())).finally(() => nlp.resume());
+    await resuming;
+    expect(events[0]!.type).toBe('queued');
     const types = events.map((e) => e.type);
     console.log(`[events] ${id}: ${events.map((e) => `${e.type}${e.data.progress ? ` ${e.data.progress.done}/${e.data.progress.total}` : ''}`).join(', ')}`);
     expect(types.at(-1)).toBe('completed');

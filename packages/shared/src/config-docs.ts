@@ -67,6 +67,7 @@ export const CONFIG_SECTIONS = [
       JOB_ATTEMPTS: 'Tries per job (exponential backoff with jitter between them).',
       JOB_BACKOFF_MS: 'First retry delay, in ms.',
       RESULT_TTL_S: 'How long finished jobs and their results are kept, in seconds.',
+      RESULT_KEEP_JOBS: 'At most this many finished jobs are kept per queue and state (completed, failed; webhook deliveries too), the oldest removed first, whatever their age: it bounds Redis memory (README "Redis memory").',
       MAX_QUEUED_JOBS: 'Submissions are refused with 503 queue_full when a domain queue holds this many waiting jobs.',
       IDEMPOTENCY_TTL_S: 'How long an Idempotency-Key is remembered, in seconds.',
     },

@@ -85,6 +85,7 @@ export const EnvSchema = z
     JOB_ATTEMPTS: int(3, 1, 20),
     JOB_BACKOFF_MS: int(1000, 0),
     RESULT_TTL_S: int(86_400, 60),
+    RESULT_KEEP_JOBS: int(10_000, 100),
     MAX_QUEUED_JOBS: int(10_000, 1),
     IDEMPOTENCY_TTL_S: int(86_400, 1),
 

@@ -96,15 +96,16 @@ export function defaultJobOptions(cfg: Config): DefaultJobOptions {
   return {
     attempts: cfg.JOB_ATTEMPTS,
     backoff: { type: 'exponential', delay: cfg.JOB_BACKOFF_MS, jitter: 0.5 },
-    removeOnComplete: { age: cfg.RESULT_TTL_S, count: 50_000 },
-    removeOnFail: { age: cfg.RESULT_TTL_S, count: 50_000 },
+    // Age and count: the count is what bounds memory when jobs come faster than RESULT_TTL_S clears them.
+    removeOnComplete: { age: cfg.RESULT_TTL_S, count: cfg.RESULT_KEEP_JOBS },
+    removeOnFail: { age: cfg.RESULT_TTL_S, count: cfg.RESULT_KEEP_JOBS },
   };
 }
 
 /** Retries of a delivery job: exponential with jitter over hours (README "Webhooks" gives the schedule). */
 export function deliveryJobOptions(cfg: Config): DefaultJobOptions {
-  const { WEBHOOK_ATTEMPTS: attempts, WEBHOOK_BACKOFF_MS: delay, RESULT_TTL_S: age } = cfg;
-  return { attempts, backoff: { type: 'exponential', delay, jitter: 0.5 }, removeOnComplete: { age }, removeOnFail: { age } };
+  const { WEBHOOK_ATTEMPTS: attempts, WEBHOOK_BACKOFF_MS: delay, RESULT_TTL_S: age, RESULT_KEEP_JOBS: count } = cfg;
+  return { attempts, backoff: { type: 'exponential', delay, jitter: 0.5 }, removeOnComplete: { age, count }, removeOnFail: { age, count } };
 }
 
 /** What travels in a BullMQ job. The worker parses it again: nothing read from Redis is trusted. */

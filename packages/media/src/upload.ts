@@ -30,8 +30,12 @@ export async function probeUpload(kind: MediaKind, bytes: Uint8Array, cfg: Limit
   const type = await sniffMedia(bytes, kind);
   if (type.decoder !== 'pdf') return probeImage(bytes, { maxBytes, maxPixels: cfg.MAX_IMAGE_PIXELS });
   // A PDF's pages are counted and rendered by the worker (poppler); the API checks its type and size.
-  if (bytes.length > maxBytes) throw tooLarge('file_too_large', 'The PDF is over the size limit', { limit_bytes: maxBytes, bytes: bytes.length });
+  checkPdfBytes(bytes, maxBytes);
   return type;
+}
+
+function checkPdfBytes(bytes: Uint8Array, maxBytes: number): void {
+  if (bytes.length > maxBytes) throw tooLarge('file_too_large', 'The PDF is over the size limit', { limit_bytes: maxBytes, bytes: bytes.length });
 }
 
 export async function decodeUpload(kind: MediaKind, bytes: Uint8Array, cfg: Limits): Promise<DecodedUpload> {
@@ -40,8 +44,10 @@ export async function decodeUpload(kind: MediaKind, bytes: Uint8Array, cfg: Limi
   if (kind === 'audio') return { audio: await decodeAudio(bytes, { maxBytes, maxSeconds: cfg.MAX_AUDIO_SECONDS, timeoutMs }) };
   const image = { maxBytes, maxPixels: cfg.MAX_IMAGE_PIXELS };
   if (kind === 'image') return { image: await decodeImage(bytes, image) };
-  const type = await probeUpload(kind, bytes, cfg);
+  // Not probeUpload: decodeImage probes the image itself, and a PDF needs only its size checked.
+  const type = await sniffMedia(bytes, kind);
   if (type.decoder !== 'pdf') return { document: { pages: [await decodeImage(bytes, image)], total: 1 } };
+  checkPdfBytes(bytes, maxBytes);
   const longSide = Math.min(PDF_LONG_SIDE, Math.floor(Math.sqrt(cfg.MAX_IMAGE_PIXELS)));
   return { document: await renderPdf(bytes, { maxPages: cfg.MAX_PDF_PAGES, longSide, timeoutMs, maxPixels: cfg.MAX_IMAGE_PIXELS }) };
 }

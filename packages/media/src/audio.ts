@@ -108,9 +108,7 @@ function headerInfo(buf: Uint8Array, type: SniffResult): Inspected {
   }
   if (type.decoder === 'flac') {
     const flac = parseFlac(buf);
-    const details = { codec: 'flac', channels: flac.channels, sample_rate: flac.sampleRate };
-    if (flac.channels > MAX_CHANNELS) throw corruptMedia('Audio channel count is not supported', details);
-    if (flac.sampleRate < MIN_RATE || flac.sampleRate > MAX_RATE) throw corruptMedia('Audio sample rate is not supported', details);
+    checkStream('flac', flac.channels, flac.sampleRate);
     // The declared length may lie either way: it refuses early here, and decoding counts the real samples.
     const durationS = flac.totalSamples ? flac.totalSamples / flac.sampleRate : null;
     return { ...type, codec: 'flac', durationS, sampleRate: flac.sampleRate, channels: flac.channels };
@@ -120,9 +118,7 @@ function headerInfo(buf: Uint8Array, type: SniffResult): Inspected {
   const ogg = parseOgg(buf);
   const codec = type.ext === 'opus' ? 'opus' : 'vorbis';
   if (!ogg || ogg.codec !== codec) throw corruptMedia('Ogg identification header cannot be read', { codec });
-  const details = { codec, channels: ogg.channels, sample_rate: ogg.granuleRate };
-  if (ogg.channels < 1 || ogg.channels > MAX_CHANNELS) throw corruptMedia('Audio channel count is not supported', details);
-  if (ogg.granuleRate < MIN_RATE || ogg.granuleRate > MAX_RATE) throw corruptMedia('Audio sample rate is not supported', details);
+  checkStream(codec, ogg.channels, ogg.granuleRate);
   return {
     ...type,
     codec,
@@ -130,4 +126,11 @@ function headerInfo(buf: Uint8Array, type: SniffResult): Inspected {
     sampleRate: codec === 'vorbis' ? ogg.granuleRate : null, // Opus' input rate is only informative
     channels: ogg.channels,
   };
+}
+
+/** A compressed stream's header: channels and rate within what the decoders and resampler take (422). */
+function checkStream(codec: string, channels: number, rate: number): void {
+  const details = { codec, channels, sample_rate: rate };
+  if (channels < 1 || channels > MAX_CHANNELS) throw corruptMedia('Audio channel count is not supported', details);
+  if (rate < MIN_RATE || rate > MAX_RATE) throw corruptMedia('Audio sample rate is not supported', details);
 }

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TASKS } from '@ca/shared';
 import { startApi, type ApiHandle } from '../helpers/api.js';
-import { audioFixtures, imageFixtures, RECEIPT, receiptPdf, tempDir, type Fixture } from '../helpers/encoders.js';
+import { customerMedia, RECEIPT, receiptPdf, type Fixture } from '../helpers/encoders.js';
 import { testEnv, testPrefix } from '../helpers/env.js';
 import { get, post } from '../helpers/http.js';
 import { form } from '../helpers/media.js';
@@ -16,15 +16,15 @@ import { startWorker, waitFor, type WorkerHandle } from '../helpers/processes.js
 let api: ApiHandle;
 let worker: WorkerHandle;
 const prefix = testPrefix('media');
-const tmp = tempDir('media-e2e');
+let media: Awaited<ReturnType<typeof customerMedia>> | undefined;
 let audio: Fixture[];
 let images: Fixture[];
 const table: string[] = [];
 
 beforeAll(async () => {
   // Made first: the encoders run synchronously, and the API below runs in this process.
-  audio = audioFixtures(tmp.dir);
-  images = await imageFixtures(tmp.dir);
+  media = await customerMedia('media-e2e');
+  ({ audio, images } = media);
   worker = startWorker(testEnv(prefix));
   api = await startApi(testEnv(prefix));
   await waitFor(async () => (await get(api.url, '/readyz')).status === 200, 120_000, 'worker ready').catch((e) => {
@@ -34,7 +34,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await worker?.stop();
   await api?.close();
-  tmp.remove();
+  media?.remove();
   console.log(['format | fixture | task | result | ms', ...table].join('\n'));
 });
 

@@ -121,3 +121,14 @@ export function tempDir(tag: string): { dir: string; remove(): void } {
   const dir = mkdtempSync(path.join(os.tmpdir(), `ca-${tag}-`));
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
+
+/** Every audio and image fixture above, made in a temp directory of their own (remove() deletes it). */
+export async function customerMedia(tag: string): Promise<{ dir: string; audio: Fixture[]; images: Fixture[]; remove(): void }> {
+  const tmp = tempDir(tag);
+  try {
+    return { ...tmp, audio: audioFixtures(tmp.dir), images: await imageFixtures(tmp.dir) };
+  } catch (e) {
+    tmp.remove();
+    throw e;
+  }
+}

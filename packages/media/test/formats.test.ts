@@ -6,22 +6,23 @@ import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import sharp from 'sharp';
 import { decodeUpload, probeUpload } from '../src/index.js';
-import { audioFixtures, imageFixtures, receiptPdf, tempDir, type Fixture } from '../../../test/helpers/encoders.js';
+import { loadConfig } from '@ca/shared';
+import { audioFixtures, customerMedia, receiptPdf, tempDir, type Fixture } from '../../../test/helpers/encoders.js';
 import { textImage } from '../../../test/helpers/media.js';
 import { expectAppError, rms } from './helpers.js';
 
-const CFG = { MAX_IMAGE_BYTES: 5 * 1024 * 1024, MAX_IMAGE_PIXELS: 40_000_000, MAX_AUDIO_BYTES: 10 * 1024 * 1024, MAX_AUDIO_SECONDS: 120, MAX_PDF_PAGES: 5, DECODE_TIMEOUT_MS: 20_000 };
-const tmp = tempDir('formats');
+const CFG = loadConfig({ ENV_FILE: '' }); // the default limits
+let media: Awaited<ReturnType<typeof customerMedia>> | undefined;
 let audio: Fixture[];
 let images: Fixture[];
 const table: string[] = [];
 
 beforeAll(async () => {
-  audio = audioFixtures(tmp.dir);
-  images = await imageFixtures(tmp.dir);
+  media = await customerMedia('formats');
+  ({ audio, images } = media);
 });
 afterAll(() => {
-  tmp.remove();
+  media?.remove();
   // The note's table: format, fixture, what it decoded to, how long decoding took.
   console.log(['format | fixture | decoded | decode ms', ...table].join('\n'));
 });

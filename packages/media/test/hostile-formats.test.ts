@@ -10,15 +10,16 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import sharp from 'sharp';
-import { isAppError } from '@ca/shared';
+import { isAppError, loadConfig } from '@ca/shared';
 import { decodeUpload, probeUpload } from '../src/index.js';
 import { decodeWithFfmpeg } from '../src/ffmpeg.js';
-import { audioFixtures, imageFixtures, tempDir, type Fixture } from '../../../test/helpers/encoders.js';
+import { customerMedia, type Fixture } from '../../../test/helpers/encoders.js';
 import { textImage } from '../../../test/helpers/media.js';
 import { expectAppError } from './helpers.js';
 
-const CFG = { MAX_IMAGE_BYTES: 5 * 1024 * 1024, MAX_IMAGE_PIXELS: 40_000_000, MAX_AUDIO_BYTES: 10 * 1024 * 1024, MAX_AUDIO_SECONDS: 120, MAX_PDF_PAGES: 5, DECODE_TIMEOUT_MS: 10_000 };
-const tmp = tempDir('hostile');
+// The default limits, with a shorter decode time limit (a decoder stuck on a FIFO would show as a timeout).
+const CFG = { ...loadConfig({ ENV_FILE: '' }), DECODE_TIMEOUT_MS: 10_000 };
+let tmp: Awaited<ReturnType<typeof customerMedia>>;
 let audio: Record<string, Fixture>;
 let audioList: Fixture[];
 let images: Record<string, Fixture>;
@@ -29,9 +30,10 @@ let base = '';
 
 beforeAll(async () => {
   const byExt = (fs: Fixture[]) => Object.fromEntries(fs.map((f) => [path.extname(f.file).slice(1), f]));
-  audioList = audioFixtures(tmp.dir);
+  tmp = await customerMedia('hostile');
+  audioList = tmp.audio;
   audio = byExt(audioList); // one fixture per extension (of the WAVs, the last)
-  images = byExt(await imageFixtures(tmp.dir));
+  images = byExt(tmp.images);
   server = createServer((_req, res) => {
     hits++;
     res.end('#EXTM3U\n');
@@ -40,7 +42,7 @@ beforeAll(async () => {
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
 afterAll(async () => {
-  tmp.remove();
+  tmp?.remove();
   await new Promise((r) => server.close(r));
 });
 
@@ -182,6 +184,13 @@ describe('decoder bombs', () => {
   it('a PDF page that claims to be 200 inches square renders no bigger than a letter page', async () => {
     const { document } = await decodeUpload('document', pdf(1, '0 0 14400 14400'), CFG);
     expect(document!.pages[0]).toMatchObject({ width: 2000, height: 2000 });
+  });
+
+  it('a PDF over MAX_IMAGE_BYTES is refused before poppler reads it (413 file_too_large)', async () => {
+    const big = pdf(3000);
+    const small = { ...CFG, MAX_IMAGE_BYTES: big.length - 1 };
+    await expectAppError(probeUpload('document', big, small), 413, 'file_too_large');
+    await expectAppError(decodeUpload('document', big, small), 413, 'file_too_large');
   });
 
   it('a PDF of 3,000 pages renders its first MAX_PDF_PAGES and counts the rest', async () => {

@@ -1,5 +1,6 @@
 import { corruptMedia, isAppError } from '@ca/shared';
 import { audioTooLong } from './audio-errors.js';
+import { clampInPlace } from './pcm.js';
 import { withQuietDecoders } from './quiet.js';
 import { MAX_CHANNELS, MAX_RATE, MIN_RATE } from './wav.js';
 
@@ -118,12 +119,7 @@ function mixDown(r: Decoded): Float32Array | undefined {
   const out = new Float32Array(n);
   const scale = 1 / ch.length;
   for (const c of ch) for (let i = 0; i < n; i++) out[i]! += c[i]! * scale;
-  // Decoders may overshoot full scale slightly (MP3 clipping) or, on junk, emit NaN: keep [-1, 1].
-  for (let i = 0; i < n; i++) {
-    const v = out[i]!;
-    out[i] = v > 1 ? 1 : v < -1 ? -1 : v === v ? v : 0;
-  }
-  return out;
+  return clampInPlace(out);
 }
 
 function concat(parts: Float32Array[], total: number): Float32Array {

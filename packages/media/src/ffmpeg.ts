@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { corruptMedia } from '@ca/shared';
 import { audioTooLong } from './audio-errors.js';
+import { clampInPlace } from './pcm.js';
 import { decodeTimeout, reasonOf, runTool } from './tool.js';
 
 /**
@@ -67,11 +68,7 @@ export async function decodeWithFfmpeg(buf: Uint8Array, demuxer: string, opts: F
     // FFmpeg names the input in its messages: our temp path is nobody's business.
     if (r.code !== 0) throw corruptMedia('Audio data cannot be decoded', { format: demuxer, reason: reasonOf(r.stderr).replaceAll(input, 'input') });
     if (samples.length === 0) throw corruptMedia('Audio has no decodable samples', { format: demuxer });
-    for (let i = 0; i < samples.length; i++) {
-      const v = samples[i]!;
-      samples[i] = v > 1 ? 1 : v < -1 ? -1 : v === v ? v : 0; // hostile streams can decode to NaN or beyond full scale
-    }
-    return { samples, ...streamInfo(r.stderr) };
+    return { samples: clampInPlace(samples), ...streamInfo(r.stderr) };
   } finally {
     if (dir) await rm(dir, { recursive: true, force: true });
   }

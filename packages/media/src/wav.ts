@@ -1,4 +1,5 @@
 import { corruptMedia } from '@ca/shared';
+import { clampSample } from './pcm.js';
 
 /**
  * A small RIFF/WAVE reader. Written here rather than taken from a package so that every size the
@@ -107,10 +108,7 @@ function sampleReader(dv: DataView, w: WavInfo): (p: number) => number {
   if (w.format === 'float') {
     // Hostile floats can be NaN/Inf or far outside [-1, 1]: clamp so the model sees sane input.
     const get = w.bitsPerSample === 64 ? (p: number) => dv.getFloat64(p, true) : (p: number) => dv.getFloat32(p, true);
-    return (p) => {
-      const v = get(p);
-      return v > 1 ? 1 : v < -1 ? -1 : v === v ? v : 0;
-    };
+    return (p) => clampSample(get(p));
   }
   if (w.format === 'mulaw' || w.format === 'alaw') {
     const table = w.format === 'mulaw' ? MULAW : ALAW;

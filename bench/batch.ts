@@ -6,16 +6,14 @@
  * kept for live traffic (WORKER_BATCH_CONCURRENCY=0). A model call is never interrupted: in one process
  * a live call can wait for the batch call that is running; a worker of its own runs it at once.
  */
-import path from 'node:path';
 import { runLoad } from './lib/load.js';
-import { api, benchPrefix, serviceEnv, worker, type Cleanup } from './lib/service.js';
+import { api, benchPrefix, worker, type Cleanup } from './lib/service.js';
 import { ms, percentile, type Row } from './lib/stats.js';
-import { BENCH_DIR, TINY_DIR } from './model-layer.js';
-import { qaBody } from './e2e.js';
+import { BENCH_DIR } from './model-layer.js';
+import { benchQaEnv, qaBody } from './e2e.js';
 
 export async function benchBatchBesideLive(calls: number, cleanup: Cleanup, rows: Row[], log: (m: string) => void): Promise<void> {
   const { body, tokens } = await qaBody(BENCH_DIR);
-  const tiny = path.relative(BENCH_DIR, TINY_DIR);
   const layouts: { name: string; workers: Record<string, string>[] }[] = [
     { name: '1 worker process (default)', workers: [{}] },
     { name: '2 worker processes × ORT_THREADS=1', workers: [{ ORT_THREADS: '1' }, { ORT_THREADS: '1' }] },
@@ -23,12 +21,7 @@ export async function benchBatchBesideLive(calls: number, cleanup: Cleanup, rows
   ];
   for (const [n, layout] of layouts.entries()) {
     const prefix = benchPrefix(`batch-l${n}`);
-    const env = serviceEnv(prefix, {
-      MODELS_DIR: BENCH_DIR,
-      SUMMARIZER_MODEL: `${tiny}/ca-tiny/summarizer`,
-      TRANSLATION_MODEL: `${tiny}/ca-tiny/translator`,
-      BATCH_MAX_ITEMS: '2000',
-    });
+    const env = benchQaEnv(prefix, { BATCH_MAX_ITEMS: '2000' });
     const { name } = layout;
     const a = await api(env, cleanup);
     log(`§6 ${name}: starting`);

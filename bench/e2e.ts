@@ -32,6 +32,15 @@ export async function qaBody(modelsDir: string): Promise<{ body: string; tokens:
   return { body: JSON.stringify({ context, question: QUESTION }), tokens };
 }
 
+/**
+ * A service environment with the bench-size QA model: models/bench holds only QA, so the worker's other
+ * nlp models (needed for the domain to be ready) come from the tiny set.
+ */
+export function benchQaEnv(prefix: string, extra: Record<string, string> = {}): Record<string, string> {
+  const tiny = path.relative(BENCH_DIR, TINY_DIR);
+  return serviceEnv(prefix, { MODELS_DIR: BENCH_DIR, SUMMARIZER_MODEL: `${tiny}/ca-tiny/summarizer`, TRANSLATION_MODEL: `${tiny}/ca-tiny/translator`, ...extra });
+}
+
 function check(r: LoadResult, what: string): LoadResult {
   if (r.ok === 0) throw new Error(`${what}: no successful request (${r.firstError ?? 'no response'})`);
   return r;
@@ -139,9 +148,7 @@ export async function benchServiceTiny(o: E2eOptions, cleanup: Cleanup, rows: Ro
 export async function benchServiceLarge(o: E2eOptions, cleanup: Cleanup, rows: Row[], log: (m: string) => void): Promise<void> {
   const { body, tokens } = await qaBody(BENCH_DIR);
   const prefix = benchPrefix('large');
-  // models/bench holds only QA; the worker's other nlp models (needed for the domain to be ready) come from the tiny set.
-  const tiny = path.relative(BENCH_DIR, TINY_DIR);
-  const env = serviceEnv(prefix, { MODELS_DIR: BENCH_DIR, SUMMARIZER_MODEL: `${tiny}/ca-tiny/summarizer`, TRANSLATION_MODEL: `${tiny}/ca-tiny/translator` });
+  const env = benchQaEnv(prefix);
   const a = await api(env, cleanup);
   log(`§5 starting a worker with the bench-size QA model (prefix ${prefix})`);
   const w = await worker(env, a, cleanup);

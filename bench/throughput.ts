@@ -11,10 +11,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadConfig, REPO_ROOT } from '@ca/shared';
 import { runLoad, type LoadResult } from './lib/load.js';
-import { api, benchPrefix, metricSum, serviceEnv, worker, type Cleanup } from './lib/service.js';
+import { api, benchPrefix, metricSum, worker, type Cleanup } from './lib/service.js';
 import { ms, percentile, type Row } from './lib/stats.js';
-import { BENCH_DIR, TINY_DIR } from './model-layer.js';
-import { qaBody } from './e2e.js';
+import { BENCH_DIR } from './model-layer.js';
+import { benchQaEnv, qaBody } from './e2e.js';
 
 interface Target {
   name: string;
@@ -46,14 +46,7 @@ async function startPeer(dtype: string, cleanup: Cleanup): Promise<Target> {
 }
 
 async function startService(name: string, dtype: string, extra: Record<string, string>, cleanup: Cleanup): Promise<Target & { layout: string }> {
-  const tiny = path.relative(BENCH_DIR, TINY_DIR);
-  const env = serviceEnv(benchPrefix(`tput-${Object.keys(extra).length}`), {
-    MODELS_DIR: BENCH_DIR,
-    MODEL_DTYPE: dtype,
-    SUMMARIZER_MODEL: `${tiny}/ca-tiny/summarizer`,
-    TRANSLATION_MODEL: `${tiny}/ca-tiny/translator`,
-    ...extra,
-  });
+  const env = benchQaEnv(benchPrefix(`tput-${Object.keys(extra).length}`), { MODEL_DTYPE: dtype, ...extra });
   const a = await api(env, cleanup);
   const w = await worker(env, a, cleanup);
   const cfg = loadConfig(env);

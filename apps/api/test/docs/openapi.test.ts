@@ -1,11 +1,11 @@
 /** The generated OpenAPI document: valid OpenAPI 3.1, and derived from the contracts (every task routed). */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import SwaggerParser from '@apidevtools/swagger-parser';
 import { describe, expect, it } from 'vitest';
-import { ERROR_CODES, loadConfig, REPO_ROOT, TASKS, type TaskName } from '@ca/shared';
+import { ERROR_CODES, loadConfig, TASKS, type TaskName } from '@ca/shared';
 import { buildOpenApi, RESULT_EXAMPLES } from '../../src/docs/openapi.js';
 import type { Obj } from '../../src/docs/components.js';
 import { binOf } from '../../../../test/helpers/bin.js';

@@ -9,7 +9,7 @@ import { FlowProducer, Job, Queue, QueueEvents, type JobState } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { AppError, cancelledError, isAppError, redisUnavailable } from './errors.js';
 import type { Config, Domain } from './config.js';
-import { createRedis } from './redis.js';
+import { redisOptions } from './redis.js';
 import { within } from './within.js';
 import { ResponseCache } from './cache.js';
 import { Admission } from './admission.js';
@@ -253,7 +253,9 @@ export class JobClient {
   private async startQueueEvents(queue: QueueName): Promise<QueueEvents> {
     const lastEventId = await this.lastEventId(queue);
     const qe = new QueueEvents(queue, {
-      connection: createRedis(this.cfg.REDIS_URL, { blocking: true, name: `ca-events-${queue}` }),
+      // Options, not a connection: QueueEvents duplicates a connection it is given and never closes the
+      // original; from options it makes one and closes it with itself.
+      connection: { url: this.cfg.REDIS_URL, ...redisOptions({ blocking: true, name: `ca-events-${queue}` }) },
       prefix: this.cfg.QUEUE_PREFIX,
       lastEventId,
     });

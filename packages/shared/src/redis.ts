@@ -8,7 +8,17 @@ import { Redis, type RedisOptions } from 'ioredis';
 export const REQUEST_COMMAND_TIMEOUT_MS = 2_000;
 
 export function createRedis(url: string, opts: { blocking?: boolean; name?: string } = {}): Redis {
-  const options: RedisOptions & { skipVersionCheck?: boolean } = {
+  const r = new Redis(url, redisOptions(opts));
+  // ioredis reconnects by itself and each command rejects on its own; an 'error' event with no listener
+  // would only print a stack trace (or, in a library, become an exception). Callers that want to report
+  // errors add a listener of their own.
+  r.on('error', () => undefined);
+  return r;
+}
+
+/** The options of createRedis(), for a library that makes its own connection from options (QueueEvents). */
+export function redisOptions(opts: { blocking?: boolean; name?: string } = {}): RedisOptions & { skipVersionCheck?: boolean } {
+  return {
     maxRetriesPerRequest: opts.blocking ? null : 1,
     enableOfflineQueue: opts.blocking ? true : false,
     // A request path never waits on a hung Redis (stopped, black-holed) longer than a refused one would
@@ -28,7 +38,6 @@ export function createRedis(url: string, opts: { blocking?: boolean; name?: stri
     ...(opts.name ? { connectionName: opts.name } : {}),
     retryStrategy: (times) => Math.min(200 * times, 2_000),
   };
-  return new Redis(url, options);
 }
 
 /** Resolves when the connection is ready, rejects after `ms`. */
@@ -49,4 +58,18 @@ export async function waitReady(r: Redis, ms = 5_000): Promise<void> {
     };
     r.on('ready', onReady);
   });
+}
+
+/**
+ * Whether this Redis keeps what it is sent across its own restart: an append-only file or snapshots.
+ * Undefined when CONFIG is not ours to call (managed Redis often renames it); then nothing is said.
+ */
+export async function redisPersists(r: Redis): Promise<boolean | undefined> {
+  try {
+    const [, aof] = (await r.config('GET', 'appendonly')) as string[];
+    const [, save] = (await r.config('GET', 'save')) as string[];
+    return aof === 'yes' || (save ?? '').trim() !== '';
+  } catch {
+    return undefined;
+  }
 }

@@ -159,7 +159,6 @@ export function startDeliveries(cfg: Config, jobs: JobClient, batches: BatchClie
   };
 
   const connection = createRedis(cfg.REDIS_URL, { blocking: true, name: 'ca-webhooks' });
-  connection.on('error', () => undefined); // reconnects on its own; the worker reports what matters
   const worker = new Worker(WEBHOOK_QUEUE, deliver, {
     connection,
     prefix: cfg.QUEUE_PREFIX,

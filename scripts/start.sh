@@ -1,17 +1,21 @@
 #!/usr/bin/env bash
-# `npm start`: install what is missing, find or start Redis, run the API and one worker for all domains.
+# `npm start`: install what is missing, find Redis (or choose a private one), then hand over to the
+# supervisor (scripts/supervise.ts), which runs the API and one worker for all domains and restarts them.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 ensure_deps
 ensure_decoders || true
 # .env (or ENV_FILE) fills in what the environment does not set; the processes apply the same rule.
 env_exports="$(node --import tsx scripts/env-file.ts)" || exit 1
 eval "$env_exports"
+private=()
 if [ -n "${REDIS_URL:-}" ]; then
   redis_answers "$REDIS_URL" || { log "REDIS_URL is set but Redis does not answer there"; exit 1; }
 elif redis_answers "redis://127.0.0.1:6379"; then
   export REDIS_URL="redis://127.0.0.1:6379"; log "using the local Redis on 127.0.0.1:6379"
 else
-  start_private_redis
+  # Its data persists in .redis/start (append-only file), so queued jobs survive a restart of anything.
+  command -v redis-server >/dev/null || apt_install redis-server
+  private=(--private-redis "$ROOT/.redis/start")
 fi
 if [ "${MODEL_PROFILE:-default}" = tiny ]; then
   ensure_tiny_models
@@ -19,13 +23,5 @@ elif [ "${ALLOW_REMOTE_MODELS:-true}" != false ] && [ "${ALLOW_REMOTE_MODELS:-tr
   # Missing models are downloaded now, with a progress bar, rather than silently by the worker.
   pnpm --silent models:fetch --missing || log "models could not all be downloaded; starting with what is there (see below)"
 fi
-
-pids=()
-watcher=""
-cleanup() { trap - EXIT INT TERM; [ -n "$watcher" ] && kill "$watcher" 2>/dev/null; for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done; wait "${pids[@]}" 2>/dev/null || true; stop_private_redis; }
-trap cleanup EXIT INT TERM
-node --import tsx apps/worker/src/main.ts & pids+=($!)
-node --import tsx apps/api/src/main.ts & pids+=($!)
-log "API starting on http://localhost:${PORT:-8010} (docs at /docs); Ctrl-C stops everything"
-node scripts/first-run.mjs "http://127.0.0.1:${PORT:-8010}" & watcher=$!
-wait -n "${pids[@]}"
+# exec: signals (Ctrl-C, SIGTERM) go straight to the supervisor, with no shell in between to lose them.
+exec node --import tsx scripts/supervise.ts "${private[@]}"

@@ -1,4 +1,4 @@
-import { captureConsole, createLogger, createRedis, loadConfigOrExit, waitReady, within } from '@ca/shared';
+import { captureConsole, createLogger, createRedis, loadConfigOrExit, onParentGone, waitReady, within } from '@ca/shared';
 import { createApp } from './app.js';
 import { createDeps } from './context.js';
 import { listen } from './server.js';
@@ -7,11 +7,16 @@ const cfg = loadConfigOrExit();
 const log = createLogger('ca-api', cfg.LOG_LEVEL);
 captureConsole(() => log);
 const redis = createRedis(cfg.REDIS_URL, { name: 'ca-api' });
-redis.on('error', () => undefined); // reconnects on its own; requests answer 503 meanwhile
 await waitReady(redis, 10_000).catch((e: Error) => log.warn({ err: e.message }, 'Redis not reachable yet; serving 503 until it is'));
 const deps = createDeps(cfg, log, redis);
 const app = createApp(deps);
 const server = listen(app, cfg, cfg.PORT, cfg.HOST, () => log.info({ port: cfg.PORT }, 'API listening'));
+// A port that is taken (or not ours to bind) is a setting to change, not a crash to retry: exit code 2, as
+// for any other refused setting, so a supervisor stops instead of restarting us in a loop.
+server.on('error', (e: NodeJS.ErrnoException) => {
+  log.fatal({ err: e.message, port: cfg.PORT, host: cfg.HOST }, e.code === 'EADDRINUSE' ? 'the port is in use: set PORT to a free one' : 'cannot listen');
+  process.exit(2);
+});
 
 /**
  * SIGTERM drains: /readyz turns 503, the port stops accepting, synchronous calls still waiting answer
@@ -41,3 +46,4 @@ async function drain(signal: string): Promise<void> {
   process.exit(0);
 }
 for (const sig of ['SIGTERM', 'SIGINT'] as const) process.once(sig, () => void drain(sig));
+onParentGone(() => void drain('supervisor gone'));

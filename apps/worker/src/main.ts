@@ -1,4 +1,4 @@
-import { captureConsole, createLogger, loadConfigOrExit } from '@ca/shared';
+import { captureConsole, createLogger, loadConfigOrExit, onParentGone } from '@ca/shared';
 import { startWorkerProcess } from './worker-process.js';
 
 const cfg = loadConfigOrExit();
@@ -33,6 +33,10 @@ for (const sig of ['SIGTERM', 'SIGINT'] as const) {
     shutdown(0);
   });
 }
+onParentGone(() => {
+  log.warn('the supervisor is gone; shutting down');
+  shutdown(0);
+});
 process.on('uncaughtException', (err) => {
   log.fatal({ err: err.message.slice(0, 500) }, 'uncaught exception; shutting down');
   shutdown(1);

@@ -10,6 +10,7 @@ import {
   TASKS,
   tasksOfDomain,
   createRedis,
+  redisPersists,
   keys,
   qualityScore,
   queueName,
@@ -75,6 +76,9 @@ export async function startWorkerProcess(cfg: Config, log: Logger) {
     providers: inference.status.providers,
     metrics_port: metricsPort,
   });
+  if ((await redisPersists(redis)) === false) {
+    log.warn('this Redis keeps neither an append-only file nor snapshots: if it restarts, queued jobs and results are lost (set appendonly yes)');
+  }
   const heartbeat = startHeartbeat(cfg, redis, id, snapshot);
   await heartbeat.beat();
   heartbeat.start();

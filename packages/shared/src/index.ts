@@ -13,5 +13,6 @@ export * from './ops-events.js';
 export * from './cache.js';
 export * from './process-metrics.js';
 export * from './heartbeat.js';
+export * from './parent.js';
 export * from './within.js';
 export * from './owner.js';

@@ -174,7 +174,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Transcribe a voice message (WAV, MP3).
+         * Transcribe a voice message (WAV, MP3, M4A/AAC, Ogg, WebM, FLAC, AMR, 3GP, MP4/MOV).
          * @description Runs the task and answers with its result. If it is not done within 30000 ms the answer is 202 with the job (and its Location) to poll, so no work is lost.
          */
         post: operations["audioTranscribe"];

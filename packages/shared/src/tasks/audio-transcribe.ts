@@ -5,7 +5,7 @@ import { language } from './fields.js';
 export const audioTranscribe = defineTask({
   name: 'audio-transcribe',
   domain: 'audio',
-  summary: 'Transcribe a voice message (WAV, MP3).',
+  summary: 'Transcribe a voice message (WAV, MP3, M4A/AAC, Ogg, WebM, FLAC, AMR, 3GP, MP4/MOV).',
   input: {
     kind: 'upload',
     media: 'audio',

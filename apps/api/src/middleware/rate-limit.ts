@@ -8,7 +8,7 @@ import { RateLimiter, rateLimitMiddleware } from '../services/ops/rate-limit.js'
  */
 export function taskRateLimit(deps: AppDeps): RequestHandler {
   const { cfg } = deps;
-  const limiter = new RateLimiter(deps.redis, cfg.QUEUE_PREFIX, {
+  const limiter = new RateLimiter(deps.pipelined, cfg.QUEUE_PREFIX, {
     burst: cfg.RATE_LIMIT_BURST,
     refill: cfg.RATE_LIMIT_REFILL,
     intervalS: cfg.RATE_LIMIT_INTERVAL_S,

@@ -6,6 +6,8 @@ declare global {
   namespace Express {
     interface Request {
       id: string;
+      /** performance.now() when the request reached the first middleware. */
+      receivedAt: number;
       /** Hash of the API key (when keys are on): jobs are visible only to their owner. */
       owner?: string;
     }
@@ -16,8 +18,9 @@ const SAFE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** A request id from X-Request-Id (when well-formed) or a new one; it follows the job into the worker. */
 export const requestId: RequestHandler = (req, res, next) => {
+  req.receivedAt = performance.now();
   const given = req.get('X-Request-Id');
   req.id = given && SAFE_ID.test(given) ? given : randomUUID();
-  res.set('X-Request-Id', req.id);
+  res.setHeader('X-Request-Id', req.id);
   next();
 };

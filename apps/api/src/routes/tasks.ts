@@ -18,7 +18,7 @@ export function taskRoutes(deps: AppDeps): Router {
 
   const meta = (req: Request) => {
     const idempotencyKey = checkIdempotencyKey(req.get('Idempotency-Key'));
-    return { requestId: req.id, ...(req.owner ? { owner: req.owner } : {}), ...(idempotencyKey ? { idempotencyKey } : {}) };
+    return { requestId: req.id, receivedAt: req.receivedAt, ...(req.owner ? { owner: req.owner } : {}), ...(idempotencyKey ? { idempotencyKey } : {}) };
   };
 
   for (const [name, task] of Object.entries(TASKS) as [TaskName, Task][]) {

@@ -37,20 +37,22 @@ export const PAGE_CSP = [
 ].join('; ');
 const isPage = (path: string) => path === '/docs' || path.startsWith('/docs/') || path === ADMIN_PATH || path.startsWith(`${ADMIN_PATH}/`);
 
+const NO_STORE = new Set(TASK_NAMES.map((t) => `/${t}`));
 const securityHeaders: express.RequestHandler = (req, res, next) => {
-  res.set({
-    'X-Content-Type-Options': 'nosniff',
-    'Referrer-Policy': 'no-referrer',
-    'X-Frame-Options': 'DENY',
-    'Content-Security-Policy': isPage(req.path) ? PAGE_CSP : API_CSP,
-  });
-  if (req.path.startsWith('/jobs') || TASK_NAMES.some((t) => req.path === `/${t}`)) res.set('Cache-Control', 'no-store');
+  // setHeader, not res.set: these run on every request, and res.set re-checks each value's type.
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  res.setHeader('Referrer-Policy', 'no-referrer');
+  res.setHeader('X-Frame-Options', 'DENY');
+  res.setHeader('Content-Security-Policy', isPage(req.path) ? PAGE_CSP : API_CSP);
+  if (req.path.startsWith('/jobs') || NO_STORE.has(req.path)) res.setHeader('Cache-Control', 'no-store');
   next();
 };
 
 export function createApp(deps: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
+  // Express hashes every answer for an ETag; task and job answers are no-store, so none would be revalidated.
+  app.disable('etag');
   app.set('trust proxy', deps.cfg.TRUST_PROXY);
   app.use(requestId);
   app.use(accessLog(deps.log));

@@ -35,9 +35,15 @@ export function qualityScore(o: { ok: boolean; empty: boolean; truncated: boolea
   return Math.round(sanity * c * 1000) / 1000;
 }
 
+const MAXLEN = String(EVENTS_MAXLEN);
+
 export async function appendEvent(redis: Redis, prefix: string, e: OpsEvent): Promise<void> {
-  const fields = Object.entries(e).flatMap(([k, v]) => [k, typeof v === 'boolean' ? (v ? '1' : '0') : String(v ?? '')]);
-  await redis.xadd(keys(prefix).events, 'MAXLEN', '~', String(EVENTS_MAXLEN), '*', ...fields);
+  const fields: string[] = [];
+  for (const k in e) {
+    const v = e[k as keyof OpsEvent];
+    fields.push(k, typeof v === 'boolean' ? (v ? '1' : '0') : String(v ?? ''));
+  }
+  await redis.xadd(keys(prefix).events, 'MAXLEN', '~', MAXLEN, '*', ...fields);
 }
 
 export function parseEvent(fields: string[]): OpsEvent {

@@ -71,7 +71,7 @@ export function domainOfJobId(id: string): Domain | undefined {
   return q && domainOfQueue(q);
 }
 
-export const keys = (prefix: string) => ({
+const keysOf = (prefix: string) => ({
   blob: (jobId: string) => `${prefix}:blob:${jobId}`,
   cancelled: (jobId: string) => `${prefix}:cancelled:${jobId}`,
   cancelChannel: `${prefix}:cancel`,
@@ -81,7 +81,8 @@ export const keys = (prefix: string) => ({
   worker: (id: string) => `${prefix}:worker:${id}`,
   cache: (task: string, hash: string) => `${prefix}:cache:${task}:${hash}`,
   inflight: (task: string, hash: string) => `${prefix}:inflight:${task}:${hash}`,
-  rateLimit: (bucket: string) => `${prefix}:rl:${bucket}`,
+  /** A token bucket (a string since the hash of `rl:` keys, which a rolling upgrade must not read). */
+  rateLimit: (bucket: string) => `${prefix}:bucket:${bucket}`,
   idempotency: (owner: string, key: string) => `${prefix}:idem:${owner}:${key}`,
   events: `${prefix}:events`,
   fault: `${prefix}:fault`,
@@ -90,7 +91,14 @@ export const keys = (prefix: string) => ({
   /** The jobs of one API key (or `open`), scored by creation time: GET /jobs. */
   jobsOf: (owner: string) => `${prefix}:jobs-of:${owner}`,
 });
-export type Keys = ReturnType<typeof keys>;
+export type Keys = ReturnType<typeof keysOf>;
+const KEYS = new Map<string, Keys>();
+/** The Redis key names under `prefix`; one object per prefix, built once (hot paths call this per request). */
+export function keys(prefix: string): Keys {
+  let k = KEYS.get(prefix);
+  if (!k) KEYS.set(prefix, (k = keysOf(prefix)));
+  return k;
+}
 
 export function defaultJobOptions(cfg: Config): DefaultJobOptions {
   return {

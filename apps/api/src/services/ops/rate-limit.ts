@@ -6,7 +6,7 @@
  * The script reads the clock with Redis `TIME`, not the caller's clock: API processes on machines with
  * skewed clocks still agree on how much a bucket has refilled.
  *
- * Bucket state is a hash `{t: tokens (float), ts: last update in ms}`. A key is given a PEXPIRE equal to
+ * Bucket state is a string `"<tokens (float)> <last update in ms>"`. A key is set with a PX equal to
  * its time-to-full: once it would be full again it carries no information, so Redis drops it.
  */
 import { createHash } from 'node:crypto';
@@ -45,57 +45,68 @@ export interface RateLimitResult {
 // Returns {allowed 0|1, refused_by 0 none|1 client|2 global, remaining, reset_ms, retry_ms} for the client
 // bucket, or for the global bucket when that is the one that refused. Lua numbers are returned to
 // Redis as integers, hence whole tokens and milliseconds.
+// Every task request runs this, so it makes three calls (TIME, GET, SET PX) and builds no tables: on a
+// small machine Redis shares the cores with the API, and a hash with HMGET/HSET/PEXPIRE cost twice as much.
 const SCRIPT = `
 if redis.replicate_commands then redis.replicate_commands() end
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local cost = tonumber(ARGV[1])
-local function load(key, burst, refill, interval)
-  local h = redis.call('HMGET', key, 't', 'ts')
-  local tokens = tonumber(h[1])
-  local ts = tonumber(h[2])
-  if tokens == nil or ts == nil then return burst end
-  local elapsed = math.max(0, now - ts)
-  return math.min(burst, tokens + elapsed * refill / interval)
-end
 local interval = tonumber(ARGV[4])
-local spec = { { KEYS[1], tonumber(ARGV[2]), tonumber(ARGV[3]) } }
-if #KEYS > 1 then spec[2] = { KEYS[2], tonumber(ARGV[5]), tonumber(ARGV[6]) } end
-local tokens = {}
-local refused = 0
-local retry = 0
-for i, s in ipairs(spec) do
-  tokens[i] = load(s[1], s[2], s[3], interval)
-  if tokens[i] < cost then
-    local wait = math.ceil((cost - tokens[i]) * interval / s[3])
-    if wait >= retry then retry = wait; refused = i end
-  end
+local function level(key, burst, refill)
+  local v = redis.call('GET', key)
+  if not v then return burst end
+  local sp = string.find(v, ' ', 1, true)
+  local tokens = sp and tonumber(string.sub(v, 1, sp - 1))
+  local ts = sp and tonumber(string.sub(v, sp + 1))
+  if not tokens or not ts then return burst end
+  return math.min(burst, tokens + math.max(0, now - ts) * refill / interval)
+end
+local cb, cr = tonumber(ARGV[2]), tonumber(ARGV[3])
+local c = level(KEYS[1], cb, cr)
+local gb, gr, g = 0, 0, 0
+if #KEYS > 1 then gb, gr = tonumber(ARGV[5]), tonumber(ARGV[6]); g = level(KEYS[2], gb, gr) end
+local refused, retry = 0, 0
+if c < cost then retry = math.ceil((cost - c) * interval / cr); refused = 1 end
+if #KEYS > 1 and g < cost then
+  local wait = math.ceil((cost - g) * interval / gr)
+  if wait >= retry then retry = wait; refused = 2 end
+end
+local function charge(key, left, burst, refill)
+  redis.call('SET', key, tostring(left) .. ' ' .. now, 'PX', math.max(1, math.ceil((burst - left) * interval / refill)))
 end
 if refused == 0 then
-  for i, s in ipairs(spec) do
-    tokens[i] = tokens[i] - cost
-    redis.call('HSET', s[1], 't', tostring(tokens[i]), 'ts', now)
-    redis.call('PEXPIRE', s[1], math.max(1, math.ceil((s[2] - tokens[i]) * interval / s[3])))
-  end
+  c = c - cost
+  charge(KEYS[1], c, cb, cr)
+  if #KEYS > 1 then g = g - cost; charge(KEYS[2], g, gb, gr) end
 end
-local r = refused == 0 and 1 or refused
-local s = spec[r]
-local reset = math.max(0, math.ceil((s[2] - tokens[r]) * interval / s[3]))
-return { refused == 0 and 1 or 0, refused, math.floor(tokens[r]), reset, retry }
+local left, burst, refill = c, cb, cr
+if refused == 2 then left, burst, refill = g, gb, gr end
+local reset = math.max(0, math.ceil((burst - left) * interval / refill))
+return { refused == 0 and 1 or 0, refused, math.floor(left), reset, retry }
 `;
 
 const COMMAND = 'caRateLimitTake';
 type TakeFn = (...args: (string | number)[]) => Promise<[number, number, number, number, number]>;
 
 /** Bucket names go into Redis key names hashed: an API key must never be readable from a key listing. */
-const bucketId = (bucket: string) => createHash('sha256').update(bucket).digest('base64url').slice(0, 22);
+const bucketId = (bucket: string) => {
+  let id = BUCKET_IDS.get(bucket);
+  if (id === undefined) {
+    // The clients of one API process are few (keys, addresses): a bounded memo saves a sha256 per request.
+    if (BUCKET_IDS.size >= 10_000) BUCKET_IDS.clear();
+    BUCKET_IDS.set(bucket, (id = createHash('sha256').update(bucket).digest('base64url').slice(0, 22)));
+  }
+  return id;
+};
+const BUCKET_IDS = new Map<string, string>();
 
 export class RateLimiter {
   readonly enabled: boolean;
   private readonly k: ReturnType<typeof keys>;
 
   constructor(
-    private readonly redis: Redis,
+    redis: Redis,
     prefix: string,
     readonly opts: RateLimitOptions,
   ) {
@@ -104,7 +115,14 @@ export class RateLimiter {
     this.k = keys(prefix);
     // defineCommand makes ioredis use EVALSHA and fall back to EVAL once after a SCRIPT FLUSH or restart.
     if (!(COMMAND in redis)) redis.defineCommand(COMMAND, { lua: SCRIPT });
+    const commands = redis as unknown as Record<string, TakeFn>;
+    this.script = (...args) => commands[COMMAND]!(...args);
+    this.args = [opts.burst, opts.refill, Math.round(opts.intervalS * 1000), opts.globalBurst ?? 0, opts.globalRefill ?? opts.refill];
   }
+
+  private readonly script: TakeFn;
+  /** The script's ARGV after the cost: the same on every call. */
+  private readonly args: number[];
 
   private get globalOn(): boolean {
     return (this.opts.globalBurst ?? 0) > 0;
@@ -112,22 +130,13 @@ export class RateLimiter {
 
   /** Take `cost` tokens from `bucket` (and from the global bucket, if on). Nothing is charged on refusal. */
   async take(bucket: string, cost = 1): Promise<RateLimitResult> {
-    const { burst, refill, intervalS } = this.opts;
+    const { burst } = this.opts;
     if (!this.enabled) return { allowed: true, limit: 0, remaining: 0, resetS: 0, retryAfterS: 0 };
     if (!(cost > 0)) throw new Error('RateLimiter.take: cost must be > 0');
-    const global = this.globalOn;
-    const ks = global ? [this.k.rateLimit(`c:${bucketId(bucket)}`), this.k.rateLimit('g')] : [this.k.rateLimit(`c:${bucketId(bucket)}`)];
-    const fn = (this.redis as unknown as Record<string, TakeFn>)[COMMAND]!.bind(this.redis);
-    const [ok, refusedBy, remaining, resetMs, retryMs] = await fn(
-      ks.length,
-      ...ks,
-      cost,
-      burst,
-      refill,
-      Math.round(intervalS * 1000),
-      this.opts.globalBurst ?? 0,
-      this.opts.globalRefill ?? refill,
-    );
+    const client = this.k.rateLimit(`c:${bucketId(bucket)}`);
+    const [ok, refusedBy, remaining, resetMs, retryMs] = await (this.globalOn
+      ? this.script(2, client, this.k.rateLimit('g'), cost, ...this.args)
+      : this.script(1, client, cost, ...this.args));
     const byGlobal = refusedBy === 2;
     return {
       allowed: ok === 1,
@@ -164,11 +173,9 @@ export function rateLimitMiddleware(limiter: RateLimiter, opts: RateLimitMiddlew
     } catch (err) {
       return next(err);
     }
-    res.set({
-      'RateLimit-Limit': String(r.limit),
-      'RateLimit-Remaining': String(r.remaining),
-      'RateLimit-Reset': String(Math.ceil(r.resetS)),
-    });
+    res.setHeader('RateLimit-Limit', String(r.limit));
+    res.setHeader('RateLimit-Remaining', String(r.remaining));
+    res.setHeader('RateLimit-Reset', String(Math.ceil(r.resetS)));
     if (r.allowed) return next();
     const scope = r.scope ?? 'client';
     opts.onReject?.(scope, req);

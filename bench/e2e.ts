@@ -8,10 +8,11 @@ import { loadConfig } from '@ca/shared';
 import { configureTransformers } from '../apps/worker/src/models/transformers-env.js';
 import { fitContext, transformers } from './lib/inputs.js';
 import { runLoad, type LoadOptions, type LoadResult } from './lib/load.js';
-import { api, benchPrefix, perJob, serviceEnv, taskTimes, worker, type Cleanup, type RunningWorker } from './lib/service.js';
+import { api, benchPrefix, perJob, REDIS_URL, serviceEnv, taskTimes, worker, type Cleanup, type RunningWorker } from './lib/service.js';
 import { mean, ms, p50p95, percentile, rate, type Row } from './lib/stats.js';
 import { BENCH_DIR, QA_TOKENS, TINY_DIR } from './model-layer.js';
 import { startExpressGet } from './baselines/express-get.js';
+import { startBareBullmq } from './baselines/bullmq-bare.js';
 
 /** The question differs per request (`__N__`), so neither the cache nor in-flight sharing can join calls. */
 const QUESTION = 'Within how many days can damaged item __N__ be returned for a refund?';
@@ -94,6 +95,7 @@ export async function benchServiceTiny(o: E2eOptions, cleanup: Cleanup, rows: Ro
     how: `${setup}; keep-alive clients on their own thread`,
     value: `${rate((c.ok * 1000) / c.elapsedMs)} · p50 ${ms(percentile(c.latencies, 50))} · p99 ${ms(percentile(c.latencies, 99))} · worker inference ${ms(ct.inference)}/job, queue wait ${ms(ct.queueWait)}${errorsNote(c)}`,
   });
+  await plumbing(a.url, o, prefix, setup, cleanup, rows, log);
   await w.stop();
 
   // §4: the worker stores results only with its own CACHE_TTL_S > 0, so this stage has its own pair.
@@ -141,6 +143,44 @@ export async function benchServiceTiny(o: E2eOptions, cleanup: Cleanup, rows: Ro
     what: `reference: GET /healthz, ${o.concurrency} concurrent clients, ${o.cacheMs / 1000} s`,
     how: 'same API process and clients; the route touches neither Redis nor a queue',
     value: `${rate((z.ok * 1000) / z.elapsedMs)} · p50 ${ms(percentile(z.latencies, 50))} · p99 ${ms(percentile(z.latencies, 99))}${errorsNote(z)}`,
+  });
+}
+
+/** The text differs per request (`__N__`): with the cache off, in-flight sharing still joins equal inputs. */
+const TRANSLATE_BODY = JSON.stringify({ text: 'Where is my parcel __N__? It was due on Monday.', src_lang: 'en', target_lang: 'en' });
+
+/**
+ * Goal 4: the cheapest job (translate-text with source = target: the handler answers without a model call)
+ * through the whole service, against an Express route on bare BullMQ doing the same round trip.
+ */
+async function plumbing(apiUrl: string, o: E2eOptions, prefix: string, setup: string, cleanup: Cleanup, rows: Row[], log: (m: string) => void): Promise<void> {
+  cleanup.prefixes.add(`${prefix}-bare`);
+  const bare = await startBareBullmq(REDIS_URL, `${prefix}-bare`);
+  cleanup.add('bare BullMQ baseline', () => bare.close());
+  const url = `${apiUrl}/translate-text`;
+  for (const u of [url, bare.url]) check(await runLoad({ url: u, body: TRANSLATE_BODY, concurrency: 4, count: 40 }), 'plumbing warm-up');
+  const ours: LoadResult[] = [];
+  const base: LoadResult[] = [];
+  for (let r = 0; r < 3; r++) {
+    log(`§3 plumbing round ${r + 1}/3: ${o.concurrency} clients on translate en→en, then on bare BullMQ, ${o.cacheMs / 1000} s each`);
+    ours.push(check(await runLoad({ url, body: TRANSLATE_BODY, concurrency: o.concurrency, durationMs: o.cacheMs }), 'plumbing'));
+    base.push(check(await runLoad({ url: bare.url, body: TRANSLATE_BODY, concurrency: o.concurrency, durationMs: o.cacheMs }), 'bare BullMQ'));
+  }
+  const perS = (x: LoadResult) => (x.ok * 1000) / x.elapsedMs;
+  const med = (xs: LoadResult[]) => [...xs].sort((a, b) => perS(a) - perS(b))[1]!;
+  const h = med(ours);
+  const g = med(base);
+  rows.push({
+    section: '3 end to end',
+    what: `plumbing: sync POST /translate-text en→en (no model call), ${o.concurrency} concurrent clients, ${o.cacheMs / 1000} s`,
+    how: `${setup.replace(/, \d+-token QA, new question each call/, '')}; a new text each call; median of 3 rounds alternating with the baseline`,
+    value: `${rate(perS(h))} (${(perS(h) / perS(g)).toFixed(2)}× bare BullMQ; goal ≥ 0.9×) · p50 ${ms(percentile(h.latencies, 50))} · p99 ${ms(percentile(h.latencies, 99))}${errorsNote(h)}`,
+  });
+  rows.push({
+    section: '3 end to end',
+    what: `baseline: Express route on bare BullMQ (bench/baselines/bullmq-bare.ts), ${o.concurrency} concurrent clients, ${o.cacheMs / 1000} s`,
+    how: 'queue.add + job.waitUntilFinished in the bench process, a worker process (concurrency 1) returning the text; same Redis, clients and body',
+    value: `${rate(perS(g))} · p50 ${ms(percentile(g.latencies, 50))} · p99 ${ms(percentile(g.latencies, 99))}${errorsNote(g)}`,
   });
 }
 

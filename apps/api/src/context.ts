@@ -11,7 +11,7 @@ export interface AppDeps {
   redis: Redis;
   /**
    * The same Redis with ioredis auto-pipelining, for the commands every task request makes (rate limit,
-   * cache lookup, ops event): the commands of concurrent requests go out in one write per event-loop turn
+   * cache lookup, ops event, admission, in-flight slots): the commands of concurrent requests go out in one write per event-loop turn
    * instead of one write each. Not the connection BullMQ uses: auto-pipelined commands are sent a turn
    * later than a MULTI issued in the same turn, and BullMQ's own sequences are not written for that.
    */
@@ -30,11 +30,11 @@ export interface AppDeps {
 
 /** The API's dependencies over one Redis connection (main.ts, and tests that run the API in-process). */
 export function createDeps(cfg: Config, log: Logger, redis: Redis): AppDeps {
-  const jobs = new JobClient(cfg, redis);
-  const batches = new BatchClient(cfg, redis, jobs);
-  const deliveries = startDeliveries(cfg, jobs, batches, redis, log);
   const pipelined = redis.duplicate({ enableAutoPipelining: true, connectionName: 'ca-api-pipelined' });
   pipelined.on('error', () => undefined); // as createRedis: each command rejects on its own
+  const jobs = new JobClient(cfg, redis, pipelined);
+  const batches = new BatchClient(cfg, redis, jobs);
+  const deliveries = startDeliveries(cfg, jobs, batches, redis, log);
   return {
     cfg,
     log,

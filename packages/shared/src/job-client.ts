@@ -97,13 +97,19 @@ export class JobClient {
   private readonly inflight: ResponseCache;
   private readonly admission: Admission;
 
+  /**
+   * `fast`: a connection with ioredis auto-pipelining for this client's own commands around each submit
+   * (admission, the owner's list): the commands of concurrent submits go out in one write. BullMQ keeps
+   * `redis` (its MULTI sequences are not written for a connection that defers commands to the next turn).
+   */
   constructor(
     private readonly cfg: Config,
     private readonly redis: Redis,
+    private readonly fast: Redis = redis,
   ) {
     this.k = keys(cfg.QUEUE_PREFIX);
-    this.inflight = new ResponseCache(redis, cfg.QUEUE_PREFIX, 0);
-    this.admission = new Admission(redis, cfg.QUEUE_PREFIX);
+    this.inflight = new ResponseCache(fast, cfg.QUEUE_PREFIX, 0);
+    this.admission = new Admission(fast, cfg.QUEUE_PREFIX);
     const opts = { connection: redis, prefix: cfg.QUEUE_PREFIX, defaultJobOptions: defaultJobOptions(cfg) };
     this.queues = Object.fromEntries(ALL_QUEUES.map((q) => [q, new Queue(q, opts)])) as Record<QueueName, Queue>;
     this.webhooks = new Queue(WEBHOOK_QUEUE, { ...opts, defaultJobOptions: deliveryJobOptions(cfg) });
@@ -169,12 +175,9 @@ export class JobClient {
   private async index(id: string, createdAt: number, owner?: string): Promise<void> {
     const key = this.k.jobsOf(owner ?? 'open');
     const ttl = this.cfg.RESULT_TTL_S;
-    await this.redis
-      .pipeline()
-      .zadd(key, createdAt, id)
-      .zremrangebyscore(key, '-inf', Date.now() - ttl * 1000)
-      .expire(key, ttl)
-      .exec();
+    // Three commands, not a pipeline(): on the auto-pipelined connection they share one write with the
+    // other requests' commands of this turn, where a pipeline() is a write of its own.
+    await Promise.all([this.fast.zadd(key, createdAt, id), this.fast.zremrangebyscore(key, '-inf', Date.now() - ttl * 1000), this.fast.expire(key, ttl)]);
   }
 
   /**
@@ -329,7 +332,12 @@ export class JobClient {
   }
 
   /** Wait for a job to finish, up to `timeoutMs`. Concurrent waiters on one job share one entry. */
-  async wait(jobId: string, timeoutMs: number): Promise<WaitOutcome> {
+  /**
+   * The job's outcome, or `timeout` after `timeoutMs`. With `submit` (which adds the job), the wait is
+   * in place before the job exists, so its end cannot be missed and its state need not be read; without
+   * it (a job added earlier: a shared or replayed one), the state is read once after listening.
+   */
+  async wait(jobId: string, timeoutMs: number, submit?: () => Promise<unknown>): Promise<WaitOutcome> {
     const queue = queueOfJobId(jobId);
     if (!queue) throw new AppError(404, 'job_not_found', 'no such job');
     this.ensureRedis();
@@ -345,17 +353,27 @@ export class JobClient {
           resolve(o);
         };
       });
+      await submit?.();
     } else {
       outcome = new Promise((resolve) => {
         entry = { resolve, waiters: 1 };
         this.pending.set(jobId, entry);
       });
-      // Finished before we listened? (State first: a job read before its state could lack its result.)
-      const state = await this.queues[queue].getJobState(jobId);
-      if (state === 'completed' || state === 'failed') {
-        const job = await Job.fromId(this.queues[queue], jobId);
-        if (job && state === 'completed') this.settle(jobId, { state: 'completed', result: job.returnvalue });
-        else if (job) this.settle(jobId, { state: 'failed', failure: parseFailure(job.failedReason) });
+      if (submit) {
+        try {
+          await submit();
+        } catch (e) {
+          if (this.pending.get(jobId) === entry) this.pending.delete(jobId);
+          throw e;
+        }
+      } else {
+        // Finished before we listened? (State first: a job read before its state could lack its result.)
+        const state = await this.queues[queue].getJobState(jobId);
+        if (state === 'completed' || state === 'failed') {
+          const job = await Job.fromId(this.queues[queue], jobId);
+          if (job && state === 'completed') this.settle(jobId, { state: 'completed', result: job.returnvalue });
+          else if (job) this.settle(jobId, { state: 'failed', failure: parseFailure(job.failedReason) });
+        }
       }
     }
     let timer: NodeJS.Timeout | undefined;

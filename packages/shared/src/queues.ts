@@ -3,7 +3,7 @@
  * must spell the same way. Names carry a hash-tag prefix (`{ca}` by default) so every key of the service
  * hashes to one slot and the same code runs on Redis Cluster.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomFillSync } from 'node:crypto';
 import type { DefaultJobOptions } from 'bullmq';
 import { z } from 'zod';
 import { ALL_DOMAINS, type Config, type Domain } from './config.js';
@@ -46,7 +46,20 @@ export const deliveryJobId = (jobId: string, n = 0) => `wh_${jobId}${n ? `_r${n}
 
 /** Random, unguessable job id that also says which queue holds the job (its domain, and lane). */
 export function newJobId(domain: Domain, lane: Lane = 'live'): string {
-  return `${queueName(domain, lane)}_${randomBytes(16).toString('base64url')}`;
+  return `${queueName(domain, lane)}_${random16()}`;
+}
+
+// 16 random bytes per id, drawn from a pool filled 256 ids at a time (as crypto.randomUUID does): one
+// call into the CSPRNG per 256 submits instead of one per submit.
+const POOL = Buffer.allocUnsafe(16 * 256);
+let drawn = POOL.length;
+function random16(): string {
+  if (drawn === POOL.length) {
+    randomFillSync(POOL);
+    drawn = 0;
+  }
+  drawn += 16;
+  return POOL.toString('base64url', drawn - 16, drawn);
 }
 
 /**

@@ -81,7 +81,10 @@ export class TaskService {
     if (meta.idempotencyKey) return this.await(await this.idempotent(task, parsed, { ...meta, idempotencyKey: meta.idempotencyKey }), meta.owner);
     const key = this.cacheKey(task, parsed.input);
     // A call with a webhook gets a job of its own (no cached answer, no shared job): it is called back.
-    if (!key || parsed.webhook) return this.await(await this.submit(task, parsed, meta), meta.owner);
+    if (!key || parsed.webhook) {
+      const id = this.deps.jobs.newId(task);
+      return this.await(id, meta.owner, () => this.submit(task, parsed, meta, { jobId: id }));
+    }
     const hit = await this.cache.get(task, key);
     this.deps.metrics.cacheRequests.inc({ task, result: hit === undefined ? 'miss' : 'hit' });
     if (hit !== undefined) {
@@ -106,7 +109,6 @@ export class TaskService {
     const slot = meta.owner ? `${key}:${meta.owner}` : key;
     const mine = this.deps.jobs.newId(task);
     const owner = await this.cache.claimInflight(task, slot, mine, this.deps.cfg.JOB_DEADLINE_S * 1000);
-    let id = owner;
     if (owner === mine) {
       // The twin we would have shared with may have finished between our lookup and our claim: the
       // worker fills the cache before it frees the slot, so one more lookup finds its result.
@@ -115,19 +117,27 @@ export class TaskService {
         await this.cache.releaseInflight(task, slot, mine);
         return { kind: 'done', result: late, cache: 'HIT' };
       }
+      let added = false;
+      const submit = async () => {
+        await this.submit(task, parsed, meta, { jobId: mine, cacheKey: key, inflightKey: slot });
+        added = true;
+      };
       try {
-        id = await this.submit(task, parsed, meta, { jobId: mine, cacheKey: key, inflightKey: slot });
+        const out = await this.await(mine, meta.owner, submit);
+        return out.kind === 'done' ? { ...out, cache: 'MISS' } : out;
       } catch (e) {
-        await this.cache.releaseInflight(task, slot, mine);
+        // No job holds the slot (refused, or Redis went away first): the next identical request runs.
+        if (!added) await this.cache.releaseInflight(task, slot, mine);
         throw e;
       }
     }
-    const out = await this.await(id, meta.owner);
+    const out = await this.await(owner, meta.owner);
     return out.kind === 'done' ? { ...out, cache: 'MISS' } : out;
   }
 
-  async await(id: string, owner?: string): Promise<SyncOutcome> {
-    const o = await this.deps.jobs.wait(id, this.deps.cfg.SYNC_TIMEOUT_MS);
+  /** Wait for job `id` (added by `submit` when given: see JobClient.wait) up to SYNC_TIMEOUT_MS. */
+  async await(id: string, owner?: string, submit?: () => Promise<unknown>): Promise<SyncOutcome> {
+    const o = await this.deps.jobs.wait(id, this.deps.cfg.SYNC_TIMEOUT_MS, submit);
     if (o.state === 'completed') return { kind: 'done', result: o.result };
     if (o.state === 'failed') throw errorOf(o.failure);
     return { kind: 'pending', job: await this.deps.jobs.view(id, owner) };

@@ -173,8 +173,7 @@ export function createProcessor(deps: ProcessorDeps) {
     const parsed = JobDataSchema.safeParse(job.data);
     if (!parsed.success) return;
     const { blob, inflightKey, task } = parsed.data;
-    await redis.del(k.cancelRequested(job.id!), ...(blob ? [blob.key] : []));
-    if (inflightKey) await cache.releaseInflight(task, inflightKey, job.id!);
+    await Promise.all([redis.del(k.cancelRequested(job.id!), ...(blob ? [blob.key] : [])), inflightKey && cache.releaseInflight(task, inflightKey, job.id!)]);
   }
 
   /**

@@ -35,6 +35,11 @@ export async function startWorkerProcess(cfg: Config, log: Logger) {
   const id = `${process.pid}-${randomBytes(4).toString('hex')}`;
   const redis = createRedis(cfg.REDIS_URL, { blocking: true, name: `ca-worker-${id}` });
   const sub = createRedis(cfg.REDIS_URL, { blocking: true, name: `ca-worker-sub-${id}` });
+  // The jobs' own commands (cancel check, cache, upload, release, ops event) with ioredis auto-pipelining:
+  // those issued in one event-loop turn share a write. Not for BullMQ or the chains' flows, whose MULTI
+  // sequences are not written for a connection that defers commands to the next turn.
+  const fast = redis.duplicate({ enableAutoPipelining: true, connectionName: `ca-worker-fast-${id}` });
+  fast.on('error', () => undefined); // as createRedis: each command rejects on its own
   const metrics = createWorkerMetrics();
   // Work a handler hands to another task becomes a child job on that task's queue (chain.ts).
   const chains = createChains(cfg, redis);
@@ -94,7 +99,7 @@ export async function startWorkerProcess(cfg: Config, log: Logger) {
     const sum = (f: (r: JobOutcome['reports'][number]) => number | undefined) => o.reports.reduce((s, r) => s + (f(r) ?? 0), 0);
     const confidence = [...o.reports].reverse().find((r) => r.confidence !== undefined)?.confidence;
     const empty = o.ok && isEmptyResult(o.result);
-    appendEvent(redis, cfg.QUEUE_PREFIX, {
+    appendEvent(fast, cfg.QUEUE_PREFIX, {
       ts: Date.now(),
       task: o.task,
       model,
@@ -110,7 +115,7 @@ export async function startWorkerProcess(cfg: Config, log: Logger) {
     }).catch((err) => log.warn({ err: (err as Error).message }, 'could not append the ops event'));
   };
 
-  const processor = createProcessor({ cfg, inference, log, redis, chains, onOutcome });
+  const processor = createProcessor({ cfg, inference, log, redis: fast, chains, onOutcome });
   const release = (job: Job) =>
     processor.releaseJob(job).catch((err: Error) => log.warn({ job_id: job.id, err: err.message }, 'could not release the finished job (its upload expires by itself)'));
   const consume = (q: QueueName, concurrency: number) => {
@@ -197,6 +202,7 @@ export async function startWorkerProcess(cfg: Config, log: Logger) {
       if (!clean) log.error({ grace_ms: HAND_BACK_GRACE_MS }, 'the inference thread is stuck in a model call');
       server.close();
       sub.disconnect();
+      fast.disconnect();
       redis.disconnect();
       return { clean };
     })());

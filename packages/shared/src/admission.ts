@@ -9,13 +9,23 @@
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 
+// Expired reservations go on every call (cheap: by score). Those whose job exists already (its submitter
+// died between the add and done(), or done() failed) matter only when they would refuse a submit, so they
+// are looked for only then: a look on every call cost one EXISTS per concurrent submit.
 const ADMIT = `
-redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', ARGV[2])
-for _, id in ipairs(redis.call('ZRANGE', KEYS[4], 0, -1)) do
-  if redis.call('EXISTS', ARGV[5] .. id) == 1 then redis.call('ZREM', KEYS[4], id) end
+local function count()
+  return redis.call('LLEN', KEYS[1]) + redis.call('LLEN', KEYS[2]) + redis.call('ZCARD', KEYS[3]) + redis.call('ZCARD', KEYS[4])
 end
-local n = redis.call('LLEN', KEYS[1]) + redis.call('LLEN', KEYS[2]) + redis.call('ZCARD', KEYS[3]) + redis.call('ZCARD', KEYS[4])
-if n >= tonumber(ARGV[1]) then return n end
+redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', ARGV[2])
+local limit = tonumber(ARGV[1])
+local n = count()
+if n >= limit then
+  for _, id in ipairs(redis.call('ZRANGE', KEYS[4], 0, -1)) do
+    if redis.call('EXISTS', ARGV[5] .. id) == 1 then redis.call('ZREM', KEYS[4], id) end
+  end
+  n = count()
+  if n >= limit then return n end
+end
 redis.call('ZADD', KEYS[4], tonumber(ARGV[2]) + tonumber(ARGV[4]), ARGV[3])
 redis.call('PEXPIRE', KEYS[4], ARGV[4])
 return -1

@@ -19,6 +19,8 @@ import { benchQaEnv, qaBody } from './e2e.js';
 interface Target {
   name: string;
   url: string;
+  /** GET /healthz of the same server (the API's, for the service). */
+  health: string;
   rss: () => Promise<number>;
 }
 
@@ -42,7 +44,7 @@ async function startPeer(dtype: string, cleanup: Cleanup): Promise<Target> {
     proc.once('exit', (code) => reject(new Error(`the peer exited (${code})`)));
   });
   const rss = async () => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${proc.pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
-  return { name: 'peer (tutorial: pipeline in the HTTP server)', url: `http://127.0.0.1:${port}/question-answering`, rss };
+  return { name: 'peer (tutorial: pipeline in the HTTP server)', url: `http://127.0.0.1:${port}/question-answering`, health: `http://127.0.0.1:${port}/healthz`, rss };
 }
 
 async function startService(name: string, dtype: string, extra: Record<string, string>, cleanup: Cleanup): Promise<Target & { layout: string }> {
@@ -51,7 +53,7 @@ async function startService(name: string, dtype: string, extra: Record<string, s
   const w = await worker(env, a, cleanup);
   const cfg = loadConfig(env);
   const rss = async () => metricSum(await (await fetch(`http://127.0.0.1:${w.metricsPort}/metrics`)).text(), 'process_resident_memory_bytes');
-  return { name, url: `${a.url}/question-answering`, rss, layout: `${cfg.inferenceThreads} inference thread(s) × ORT ${cfg.ortThreads}, ${cfg.workerConcurrency} live slot(s)` };
+  return { name, url: `${a.url}/question-answering`, health: `${a.url}/healthz`, rss, layout: `${cfg.inferenceThreads} inference thread(s) × ORT ${cfg.ortThreads}, ${cfg.workerConcurrency} live slot(s)` };
 }
 
 export async function benchThroughput(rounds: number, seconds: number, cleanup: Cleanup, rows: Row[], log: (m: string) => void): Promise<void> {
@@ -66,10 +68,17 @@ export async function benchThroughput(rounds: number, seconds: number, cleanup: 
     for (const t of targets) await runLoad({ url: t.url, body, concurrency: 2, count: 6 }); // warm-up
     for (const clients of [8, 32]) {
       const runs = new Map<Target, LoadResult[]>(targets.map((t) => [t, []]));
+      const probes = new Map<Target, number[]>(targets.map((t) => [t, []]));
       for (let r = 0; r < rounds; r++) {
         for (const t of targets) {
           log(`§7 ${dtype}, ${clients} clients, round ${r + 1}/${rounds}: ${t.name}`);
-          runs.get(t)!.push(await runLoad({ url: t.url, body, concurrency: clients, durationMs: seconds * 1000 }));
+          // Goal 5: one client asks /healthz every 10 ms while the others saturate the machine with QA.
+          const [load, probe] = await Promise.all([
+            runLoad({ url: t.url, body, concurrency: clients, durationMs: seconds * 1000 }),
+            runLoad({ url: t.health, concurrency: 1, durationMs: seconds * 1000, intervalMs: 10 }),
+          ]);
+          runs.get(t)!.push(load);
+          probes.get(t)!.push(...probe.latencies);
         }
       }
       const rate = (x: LoadResult) => (x.ok * 1000) / x.elapsedMs;
@@ -83,7 +92,7 @@ export async function benchThroughput(rounds: number, seconds: number, cleanup: 
           section: '7 throughput vs the peer',
           what: `QA throughput, ${dtype}, ${clients} concurrent clients: ${t.name}`,
           how: `bench-size QA (${tokens} tokens); ${rounds} rounds of ${seconds} s, layouts in turn; median${'layout' in t ? `; ${(t as { layout: string }).layout}` : ''}`,
-          value: `${r.toFixed(1)}/s (${(r / peer).toFixed(2)}× the peer; goal ≥ 1.3×) · p50 ${ms(percentile(lat, 50))} · p99 ${ms(percentile(lat, 99))} · RSS ${mb(await t.rss())}${errors ? ` · ${errors} errors` : ''}`,
+          value: `${r.toFixed(1)}/s (${(r / peer).toFixed(2)}× the peer; goal ≥ 1.3×) · p50 ${ms(percentile(lat, 50))} · p99 ${ms(percentile(lat, 99))} · RSS ${mb(await t.rss())}${errors ? ` · ${errors} errors` : ''} · /healthz meanwhile p99 ${ms(percentile(probes.get(t)!, 99))} (goal ≤ 5 ms; ${probes.get(t)!.length} probes)`,
         });
       }
     }

@@ -92,6 +92,16 @@ export function ocrImage(): Promise<Buffer> {
   return sharp(Buffer.from(svg)).png().toBuffer();
 }
 
+/** A receipt: 640 px wide, `n` printed lines of varied length (for OCR recognition batches). */
+export function receiptImage(n = 16): Promise<Buffer> {
+  const items = ['Phone case, black', 'USB-C cable 2 m', 'Screen protector', 'Wireless charger', 'Shipping', 'Gift wrap'];
+  const lines = Array.from({ length: n }, (_, i) => (i === 0 ? 'RECEIPT 2026-11-30 #48213' : `${items[i % items.length]} x${(i % 3) + 1}  ${(7.5 * ((i % 5) + 1)).toFixed(2)} EUR`));
+  const h = 40 + n * 44;
+  const body = lines.map((l, i) => `<text x="24" y="${48 + i * 44}" font-family="DejaVu Sans" font-size="24" fill="black">${l}</text>`).join('');
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="640" height="${h}"><rect width="100%" height="100%" fill="white"/>${body}</svg>`;
+  return sharp(Buffer.from(svg)).png().toBuffer();
+}
+
 /** A 224×224 product-like photo (grey box with a dark "crack"). */
 export function productPhoto(size = 224): Promise<Buffer> {
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${size}" height="${size}">

@@ -16,6 +16,8 @@ export interface LoadOptions {
   /** ...or after this many requests in all. */
   count?: number;
   headers?: Record<string, string>;
+  /** Each client pauses this long after each answer: a paced probe rather than a load. */
+  intervalMs?: number;
 }
 
 export interface LoadResult {
@@ -59,7 +61,7 @@ function one(n) {
     req.end(body);
   });
 }
-async function client() { while (more()) await one(seq++); }
+async function client() { while (more()) { await one(seq++); if (o.intervalMs) await new Promise((r) => setTimeout(r, o.intervalMs)); } }
 Promise.all(Array.from({ length: o.concurrency }, client)).then(() => {
   const elapsedMs = performance.now() - t0;
   agent.destroy();

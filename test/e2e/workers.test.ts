@@ -3,7 +3,7 @@
  * fallback of a synchronous call, two worker processes sharing one queue, and a worker whose model
  * cannot be found.
  */
-import { cpSync, mkdtempSync, renameSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, renameSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -171,6 +171,27 @@ describe('queued jobs', () => {
     const job = await pollJob(a.url, r.body.id, 120_000);
     expect(job.status).toBe('completed');
     expect(typeof job.result.answer).toBe('string');
+  });
+});
+
+describe('worker priority', () => {
+  /** The nice value of each thread of a process, the main thread (tid = pid) first. */
+  const niceOf = (pid: number) => {
+    const tids = readdirSync(`/proc/${pid}/task`).map(Number).sort((x, y) => (x === pid ? -1 : y === pid ? 1 : x - y));
+    return tids.map((t) => Number(readFileSync(`/proc/${pid}/task/${t}/stat`, 'utf8').split(') ')[1]!.split(' ')[16]));
+  };
+  it('runs the worker and the inference threads it starts at WORKER_NICE (default 19); 0 leaves them as they were', async () => {
+    const prefix = testPrefix('nice');
+    const a = await api(prefix);
+    const low = worker(prefix, { WORKER_DOMAINS: 'nlp' });
+    const plain = worker(prefix, { WORKER_DOMAINS: 'nlp', WORKER_NICE: '0' });
+    await waitFor(async () => (await a.deps.workers.list(true)).filter((w) => w.state === 'ready').length === 2, 120_000, 'two ready workers');
+    const [main, ...rest] = niceOf(low.proc.pid!);
+    expect(main).toBe(19);
+    // The inference threads (one or two, by cores) came after the main thread lowered itself.
+    expect(rest.filter((n) => n === 19).length).toBeGreaterThanOrEqual(1);
+    // Children start with this process's nice (0 unless the suite itself was started under `nice`).
+    expect(niceOf(plain.proc.pid!).every((n) => n === os.getPriority())).toBe(true);
   });
 });
 

@@ -45,6 +45,7 @@ export const EnvSchema = z
     WORKER_BATCH_CONCURRENCY: int(1, 0, 64),
     WORKER_BATCH_ANTICIPATION_MS: int(20, 0, 1000),
     ORT_THREADS: int(0, 0, 256),
+    WORKER_NICE: int(19, 0, 19),
     SHUTDOWN_TIMEOUT_MS: int(20_000, 0),
     JOB_LOCK_MS: int(30_000, 1000),
     MODEL_RETRY_S: num(60, 0),

@@ -47,6 +47,19 @@ function check(r: LoadResult, what: string): LoadResult {
   return r;
 }
 
+const perS = (x: LoadResult) => (x.ok * 1000) / x.elapsedMs;
+
+/** The same load on ours and on a baseline ([what, url] each) in turn, 3 rounds; the median round of each (by rate). */
+async function alternating(round: (r: number) => void, load: Omit<LoadOptions, 'url'>, ours: [string, string], baseline: [string, string]): Promise<[LoadResult, LoadResult]> {
+  const runs: [LoadResult[], LoadResult[]] = [[], []];
+  for (let r = 0; r < 3; r++) {
+    round(r + 1);
+    for (const [i, [what, url]] of [ours, baseline].entries()) runs[i]!.push(check(await runLoad({ ...load, url }), what));
+  }
+  const med = (xs: LoadResult[]) => [...xs].sort((a, b) => perS(a) - perS(b))[1]!;
+  return [med(runs[0]), med(runs[1])];
+}
+
 const errorsNote = (r: LoadResult) => (r.errors ? ` · ${r.errors} errors ${JSON.stringify(r.statuses)}` : '');
 
 async function sequentialQa(url: string, w: RunningWorker, body: string, count: number) {
@@ -113,17 +126,12 @@ export async function benchServiceTiny(o: E2eOptions, cleanup: Cleanup, rows: Ro
   await ca.deps.redis.set(baseKey, warm.sample ?? '{}');
   const base = await startExpressGet(ca.deps.redis, baseKey);
   cleanup.add('express-get baseline', () => base.close());
-  const hits: LoadResult[] = [];
-  const gets: LoadResult[] = [];
-  for (let r = 0; r < 3; r++) {
-    log(`§4 round ${r + 1}/3: ${o.concurrency} clients on a cached answer, then on the baseline, ${o.cacheMs / 1000} s each`);
-    hits.push(check(await runLoad({ url, body: same, concurrency: o.concurrency, durationMs: o.cacheMs }), 'cache hits'));
-    gets.push(check(await runLoad({ url: base.url, body: same, concurrency: o.concurrency, durationMs: o.cacheMs }), 'baseline'));
-  }
-  const perS = (x: LoadResult) => (x.ok * 1000) / x.elapsedMs;
-  const med = (xs: LoadResult[]) => [...xs].sort((a, b) => perS(a) - perS(b))[1]!;
-  const h = med(hits);
-  const g = med(gets);
+  const [h, g] = await alternating(
+    (r) => log(`§4 round ${r}/3: ${o.concurrency} clients on a cached answer, then on the baseline, ${o.cacheMs / 1000} s each`),
+    { body: same, concurrency: o.concurrency, durationMs: o.cacheMs },
+    ['cache hits', url],
+    ['baseline', base.url],
+  );
   rows.push({
     section: '4 cache hit',
     what: `sync POST /question-answering answered from the Redis cache, ${o.concurrency} concurrent clients, ${o.cacheMs / 1000} s`,
@@ -159,17 +167,12 @@ async function plumbing(apiUrl: string, o: E2eOptions, prefix: string, setup: st
   cleanup.add('bare BullMQ baseline', () => bare.close());
   const url = `${apiUrl}/translate-text`;
   for (const u of [url, bare.url]) check(await runLoad({ url: u, body: TRANSLATE_BODY, concurrency: 4, count: 40 }), 'plumbing warm-up');
-  const ours: LoadResult[] = [];
-  const base: LoadResult[] = [];
-  for (let r = 0; r < 3; r++) {
-    log(`§3 plumbing round ${r + 1}/3: ${o.concurrency} clients on translate en→en, then on bare BullMQ, ${o.cacheMs / 1000} s each`);
-    ours.push(check(await runLoad({ url, body: TRANSLATE_BODY, concurrency: o.concurrency, durationMs: o.cacheMs }), 'plumbing'));
-    base.push(check(await runLoad({ url: bare.url, body: TRANSLATE_BODY, concurrency: o.concurrency, durationMs: o.cacheMs }), 'bare BullMQ'));
-  }
-  const perS = (x: LoadResult) => (x.ok * 1000) / x.elapsedMs;
-  const med = (xs: LoadResult[]) => [...xs].sort((a, b) => perS(a) - perS(b))[1]!;
-  const h = med(ours);
-  const g = med(base);
+  const [h, g] = await alternating(
+    (r) => log(`§3 plumbing round ${r}/3: ${o.concurrency} clients on translate en→en, then on bare BullMQ, ${o.cacheMs / 1000} s each`),
+    { body: TRANSLATE_BODY, concurrency: o.concurrency, durationMs: o.cacheMs },
+    ['plumbing', url],
+    ['bare BullMQ', bare.url],
+  );
   rows.push({
     section: '3 end to end',
     what: `plumbing: sync POST /translate-text en→en (no model call), ${o.concurrency} concurrent clients, ${o.cacheMs / 1000} s`,

@@ -19,7 +19,7 @@ interface Job {
   waitUntilFinished(events: unknown, ttl: number): Promise<unknown>;
 }
 interface BullMQ {
-  Queue: new (name: string, o: object) => { add(name: string, data: unknown, o: object): Promise<Job>; close(): Promise<void> };
+  Queue: new (name: string, o: object) => { add(name: string, data: unknown, o: object): Promise<Job>; close(): Promise<void>; setMaxListeners(n: number): void };
   QueueEvents: new (name: string, o: object) => { waitUntilReady(): Promise<unknown>; close(): Promise<void> };
   Worker: new (name: string, fn: (job: { data: { text: string } }) => Promise<unknown>, o: object) => { on(e: string, f: () => void): void };
 }
@@ -48,6 +48,8 @@ export async function startBareBullmq(url: string, prefix: string): Promise<{ ur
   const express = fromApi('express') as Express;
   const connection = { url, maxRetriesPerRequest: null };
   const queue = new Queue(QUEUE, { connection, prefix, defaultJobOptions: { removeOnComplete: KEEP, removeOnFail: KEEP } });
+  // waitUntilFinished adds a 'closing' listener to the queue per waiting job: one per client here.
+  queue.setMaxListeners(0);
   const events = new QueueEvents(QUEUE, { connection, prefix });
   await events.waitUntilReady();
   const worker = spawn(process.execPath, ['--import', 'tsx', import.meta.filename, 'worker', url, prefix], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });

@@ -1,11 +1,9 @@
 import { captureConsole, createLogger, loadConfigOrExit, onParentGone } from '@ca/shared';
 import { startWorkerProcess } from './worker-process.js';
-import { lowerPriority } from './priority.js';
 
 const cfg = loadConfigOrExit();
 const log = createLogger('ca-worker', cfg.LOG_LEVEL);
 captureConsole(() => log);
-lowerPriority(cfg.WORKER_NICE, log);
 // Signals are taken from the first moment: one that came while the models loaded (a pod scaled down as it
 // starts) shuts the worker down as soon as it has started, instead of killing it with the default action.
 let stopRequested: number | undefined;

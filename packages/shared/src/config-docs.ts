@@ -23,7 +23,7 @@ export const CONFIG_SECTIONS = [
       WORKER_BATCH_ANTICIPATION_MS: 'After a live model call ends, a batch call waits this long for the next live call before taking the thread (anticipatory scheduling: a waiting client sends its next call a few ms later); 0 = never. Batch items lose at most this much per live call.',
       WORKER_BATCH_CONCURRENCY: 'Batch items one worker process runs at once per domain, in slots of their own beside the live ones (live model calls go first); 0 = this worker takes no batch items (a worker kept for live traffic).',
       ORT_THREADS: 'ONNX Runtime intra-op threads per inference thread; 0 = cores / inference threads. With N worker processes per machine use cores / (N × threads).',
-      WORKER_NICE: 'Scheduling priority (nice) of the worker process and its threads, 0-19: model calls yield the CPU to the API and Redis on a shared machine, which otherwise wait behind them (/healthz p99 under full QA load); 0 = leave it.',
+      WORKER_NICE: 'Scheduling priority (nice, 0-19) of the inference threads and their ONNX Runtime threads: model calls yield the CPU to the API, Redis and the worker\'s own queue work on a shared machine (/healthz p99 under full QA load); 0 = leave it.',
       SHUTDOWN_TIMEOUT_MS: 'How long a stopping worker (SIGTERM) waits for its running jobs, in ms; then it hands them back to the queue (same attempt) and waits up to 10 s more for the model call in progress. Give a pod at least SHUTDOWN_TIMEOUT_MS + 15 s of grace.',
       HEARTBEAT_INTERVAL_MS: 'Worker heartbeat interval, in ms.',
       HEARTBEAT_TTL_MS: 'A worker without a heartbeat for this long counts as gone, in ms.',

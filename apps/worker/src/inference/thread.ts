@@ -16,6 +16,7 @@ import { Continuation } from '../handlers/continuation.js';
 import { ModelHost } from '../models/host.js';
 import type { FromThread, RunRequest, ToThread } from './protocol.js';
 import { Turns } from './turns.js';
+import { lowerPriority } from '../priority.js';
 
 const port = parentPort;
 if (!port) throw new Error('the inference thread must run in a worker thread');
@@ -81,6 +82,7 @@ async function handle(m: ToThread): Promise<unknown> {
       if (closing) throw closingError();
       cfg = m.cfg;
       log = createLogger('ca-worker', cfg.LOG_LEVEL);
+      lowerPriority(cfg.WORKER_NICE, log); // before the first session: its ONNX Runtime threads inherit it
       turns.anticipateMs = cfg.WORKER_BATCH_ANTICIPATION_MS;
       host ??= new ModelHost(cfg, log); // a second load retries what failed and keeps the rest
       const h = host;

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createLogger, REPO_ROOT } from '@ca/shared';
 import { benchBatchBesideLive } from './batch.js';
-import { benchThroughput } from './throughput.js';
+import { benchLongContext, benchThroughput } from './throughput.js';
 import { benchMediaBatches } from './media-batch.js';
 import { benchFootprint } from './footprint.js';
 import { benchServiceLarge, benchServiceTiny, type E2eOptions } from './e2e.js';
@@ -26,7 +26,7 @@ const { values } = parseArgs({
     quick: { type: 'boolean', default: false },
     'skip-models': { type: 'boolean', default: false },
     'skip-service': { type: 'boolean', default: false },
-    /** Run only these sections, e.g. --only 1,7 (1-2 models, 3-5 service, 6 batch, 7 throughput, 8 Redis footprint, 9 media batches). */
+    /** Run only these sections, e.g. --only 1,7 (1-2 models, 3-5 service, 6 batch, 7 throughput, 8 Redis footprint, 9 media batches, 10 long context). */
     only: { type: 'string', default: '' },
   },
 });
@@ -76,6 +76,7 @@ try {
     }
     if (want('7')) await benchThroughput(values.quick ? 1 : 3, values.quick ? 4 : 8, cleanup, rows, progress);
     if (want('8')) await benchFootprint(values.quick ? 500 : 2000, cleanup, rows, progress);
+    if (want('10')) await benchLongContext(values.quick ? 1 : 3, cleanup, rows, progress);
   }
   if (!values['skip-models'] && want('9')) await benchMediaBatches(values.quick ? 3 : 7, rows, progress);
 } catch (e) {

@@ -11,7 +11,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadConfig, REPO_ROOT } from '@ca/shared';
 import { runLoad, type LoadResult } from './lib/load.js';
-import { api, benchPrefix, metricSum, worker, type Cleanup } from './lib/service.js';
+import { api, benchPrefix, metricSum, perJob, taskTimes, worker, type Cleanup } from './lib/service.js';
+import { longContext, QA_QUESTION } from './lib/inputs.js';
 import { ms, percentile, type Row } from './lib/stats.js';
 import { BENCH_DIR } from './model-layer.js';
 import { benchQaEnv, qaBody } from './e2e.js';
@@ -47,13 +48,13 @@ async function startPeer(dtype: string, cleanup: Cleanup): Promise<Target> {
   return { name: 'peer (tutorial: pipeline in the HTTP server)', url: `http://127.0.0.1:${port}/question-answering`, health: `http://127.0.0.1:${port}/healthz`, rss };
 }
 
-async function startService(name: string, dtype: string, extra: Record<string, string>, cleanup: Cleanup): Promise<Target & { layout: string }> {
+async function startService(name: string, dtype: string, extra: Record<string, string>, cleanup: Cleanup): Promise<Target & { layout: string; metricsPort: number }> {
   const env = benchQaEnv(benchPrefix(`tput-${Object.keys(extra).length}`), { MODEL_DTYPE: dtype, ...extra });
   const a = await api(env, cleanup);
   const w = await worker(env, a, cleanup);
   const cfg = loadConfig(env);
   const rss = async () => metricSum(await (await fetch(`http://127.0.0.1:${w.metricsPort}/metrics`)).text(), 'process_resident_memory_bytes');
-  return { name, url: `${a.url}/question-answering`, health: `${a.url}/healthz`, rss, layout: `${cfg.inferenceThreads} inference thread(s) × ORT ${cfg.ortThreads}, ${cfg.workerConcurrency} live slot(s)` };
+  return { name, url: `${a.url}/question-answering`, health: `${a.url}/healthz`, rss, metricsPort: w.metricsPort, layout: `${cfg.inferenceThreads} inference thread(s) × ORT ${cfg.ortThreads}, ${cfg.workerConcurrency} live slot(s)` };
 }
 
 export async function benchThroughput(rounds: number, seconds: number, cleanup: Cleanup, rows: Row[], log: (m: string) => void): Promise<void> {
@@ -98,4 +99,42 @@ export async function benchThroughput(rounds: number, seconds: number, cleanup: 
     }
     await cleanup.run(log);
   }
+}
+
+/**
+ * §10, issue 14 goal 6: one client, a 4,000-character context, fp32. The peer's pipeline reads only the
+ * first 512 tokens (it truncates); the service answers from the whole context, in windows with stride.
+ * Sequential calls, peer and service in turn, p50 of each.
+ */
+export async function benchLongContext(rounds: number, cleanup: Cleanup, rows: Row[], log: (m: string) => void): Promise<void> {
+  const context = longContext(4000);
+  const body = JSON.stringify({ question: QA_QUESTION, context });
+  log('§10 long context: the peer and the default layout (bench-size QA, fp32)');
+  const peer = await startPeer('fp32', cleanup);
+  const ours = await startService('service, default layout', 'fp32', {}, cleanup);
+  for (const t of [peer, ours]) await runLoad({ url: t.url, body, concurrency: 1, count: 2 }); // warm-up
+  const lat = new Map<Target, number[]>([[peer, []], [ours, []]]);
+  const before = await taskTimes(ours.metricsPort, 'question-answering');
+  for (let r = 0; r < rounds; r++) {
+    for (const t of [peer, ours]) {
+      const x = await runLoad({ url: t.url, body, concurrency: 1, count: 5 });
+      if (x.errors) throw new Error(`§10 ${t.name}: ${x.errors} errors (${x.firstError ?? ''})`);
+      lat.get(t)!.push(...x.latencies);
+    }
+  }
+  const windows = perJob(before, await taskTimes(ours.metricsPort, 'question-answering')).callsPerJob;
+  const p50 = (t: Target) => percentile(lat.get(t)!, 50);
+  rows.push({
+    section: '10 long context',
+    what: `QA p50 at a ${context.length}-character context, fp32, 1 client: peer`,
+    how: `bench-size QA; ${rounds} rounds of 5 sequential calls, peer and service in turn; the pipeline truncates the pair at 512 tokens`,
+    value: `${ms(p50(peer))} · p95 ${ms(percentile(lat.get(peer)!, 95))}`,
+  });
+  rows.push({
+    section: '10 long context',
+    what: `QA p50 at a ${context.length}-character context, fp32, 1 client: service, default layout`,
+    how: `same calls; the whole context in windows (${windows.toFixed(1)} model calls per job, worker /metrics); ${ours.layout}`,
+    value: `${ms(p50(ours))} (${(p50(ours) / p50(peer)).toFixed(2)}× the peer; goal ≤ 1×) · p95 ${ms(percentile(lat.get(ours)!, 95))}`,
+  });
+  await cleanup.run(log);
 }

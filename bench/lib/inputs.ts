@@ -31,6 +31,14 @@ post office. Refunds for items bought with a promotional discount are reduced by
   .replace(/\s+/g, ' ')
   .trim();
 
+/** The policy text repeated, whole sentences, to at most `chars` characters: a long context for QA. */
+export function longContext(chars: number): string {
+  const sentences = POLICY.split('. ').map((x) => `${x.replace(/\.$/, '')}.`);
+  let out = sentences[0]!;
+  for (let i = 1; out.length + 1 + sentences[i % sentences.length]!.length <= chars; i++) out += ` ${sentences[i % sentences.length]}`;
+  return out;
+}
+
 export const SUMMARY_TEXT = POLICY.split('. ').slice(0, 8).join('. ') + '.';
 export const TRANSLATE_TEXT = 'Your refund has been issued and should reach your card within five business days.';
 

@@ -65,6 +65,19 @@ describe('tiny profile: every registry model through the worker path', () => {
     expect(host.providers()).toEqual(['cpu']);
   });
 
+  it('QA cuts a long context into windows as long as the model reads, none past its 512 tokens', async () => {
+    const reports: InferenceReport[] = [];
+    const long = Array.from({ length: 80 }, (_, i) => `Parcel ${i} left the depot on day ${i % 28} and reached the customer in good condition.`).join(' ').slice(0, 4000);
+    const r = await run('question-answering', { context: long, question: 'When did parcel 7 leave the depot?' }, {}, cfg, host, reports);
+    expect(long.slice(r.start, r.end)).toBe(r.answer);
+    // tokensIn = question + window, each counted with its [CLS]/[SEP]: the pair the model reads is one less.
+    const pairs = reports.filter((x) => x.tokensIn).map((x) => x.tokensIn! - 1);
+    expect(pairs.length).toBeGreaterThanOrEqual(2);
+    expect(Math.max(...pairs)).toBeLessThanOrEqual(512);
+    // Full windows: all but the last take at least 400 of the 512 tokens (320-token windows took 5 calls here).
+    expect(pairs.slice(0, -1).every((n) => n >= 400)).toBe(true);
+  });
+
   it('QA answers with a span of the context and reports tokens and confidence', async () => {
     const reports: InferenceReport[] = [];
     const r = await run('question-answering', { context: CONTEXT, question: 'When do refunds arrive?' }, {}, cfg, host, reports);

@@ -24,7 +24,7 @@ beforeAll(async () => {
   const cfg = loadConfig({ REDIS_URL: 'redis://127.0.0.1:1', LOG_LEVEL: 'silent', QUEUE_PREFIX: '{t-down}' });
   const redis = createRedis(cfg.REDIS_URL, { name: 'ca-test-down' });
   redis.on('error', () => undefined);
-  const deps = createDeps(cfg, createLogger('t', 'silent'), redis);
+  const deps = await createDeps(cfg, createLogger('t', 'silent'), redis);
   for (const q of [...Object.values(deps.jobs.queues), deps.jobs.webhooks]) q.on('error', () => undefined);
   const app = createApp(deps);
   server = await new Promise((resolve) => {

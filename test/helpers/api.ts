@@ -20,7 +20,7 @@ export async function startApi(env: Record<string, string>, logTo?: { write(s: s
   const cfg = loadConfig(env);
   const redis = createRedis(cfg.REDIS_URL, { name: 'ca-test-api' });
   await waitReady(redis);
-  const deps = createDeps(cfg, createLogger('ca-api-test', cfg.LOG_LEVEL, logTo), redis);
+  const deps = await createDeps(cfg, createLogger('ca-api-test', cfg.LOG_LEVEL, logTo), redis);
   const app = createApp(deps);
   const server: Server = await new Promise((resolve) => {
     const s = listen(app, cfg, 0, '127.0.0.1', () => resolve(s));

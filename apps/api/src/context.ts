@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { BatchClient, JobClient, type Config, type Logger } from '@ca/shared';
+import { BatchClient, JobClient, waitReady, type Config, type Logger } from '@ca/shared';
 import { WorkerDirectory } from './services/workers.js';
 import { createApiMetrics, type ApiMetrics } from './services/metrics.js';
 import { startDeliveries, type DeliveryLog } from './webhooks/deliver.js';
@@ -28,10 +28,15 @@ export interface AppDeps {
   close(): Promise<void>;
 }
 
-/** The API's dependencies over one Redis connection (main.ts, and tests that run the API in-process). */
-export function createDeps(cfg: Config, log: Logger, redis: Redis): AppDeps {
+/**
+ * The API's dependencies over one Redis connection (main.ts, and tests that run the API in-process). When
+ * `redis` is ready, so is `pipelined` on return: it refuses commands until it has connected (no offline
+ * queue, as every request-path connection), and the first requests would answer redis_unavailable.
+ */
+export async function createDeps(cfg: Config, log: Logger, redis: Redis): Promise<AppDeps> {
   const pipelined = redis.duplicate({ enableAutoPipelining: true, connectionName: 'ca-api-pipelined' });
   pipelined.on('error', () => undefined); // as createRedis: each command rejects on its own
+  if (redis.status === 'ready') await waitReady(pipelined).catch(() => undefined); // else: 503 until Redis is back, as for `redis`
   const jobs = new JobClient(cfg, redis, pipelined);
   const batches = new BatchClient(cfg, redis, jobs);
   const deliveries = startDeliveries(cfg, jobs, batches, redis, log);

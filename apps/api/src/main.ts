@@ -8,7 +8,7 @@ const log = createLogger('ca-api', cfg.LOG_LEVEL);
 captureConsole(() => log);
 const redis = createRedis(cfg.REDIS_URL, { name: 'ca-api' });
 await waitReady(redis, 10_000).catch((e: Error) => log.warn({ err: e.message }, 'Redis not reachable yet; serving 503 until it is'));
-const deps = createDeps(cfg, log, redis);
+const deps = await createDeps(cfg, log, redis);
 const app = createApp(deps);
 const server = listen(app, cfg, cfg.PORT, cfg.HOST, () => log.info({ port: cfg.PORT }, 'API listening'));
 // A port that is taken (or not ours to bind) is a setting to change, not a crash to retry: exit code 2, as
